@@ -1,0 +1,117 @@
+namespace NodeAgent.Configuration;
+
+/// <summary>
+/// Everything NodeAgent can be told. The defaults reproduce the standard host layout, so a missing
+/// /etc/nodeagent/nodeagent.yaml means exactly that layout. Paths here are host paths; <see cref="PathMap"/>
+/// re-roots them for sandboxes.
+/// </summary>
+public sealed record AgentOptions
+{
+    public SourcesOptions Sources { get; init; } = new();
+
+    /// <summary>The profile name written into every ~/.aws/credentials and ~/.aws/config.</summary>
+    public string Profile { get; init; } = "default";
+
+    /// <summary>Bucket roles, in order: each maps to s3_configuration.buckets.ROLE and S3_BUCKET_ROLE.</summary>
+    public IReadOnlyList<string> BucketRoles { get; init; } = ["raw", "schematized", "filtered", "emergency"];
+
+    public TargetsOptions Targets { get; init; } = new();
+
+    public ContainersOptions Containers { get; init; } = new();
+
+    public EndpointOptions S3 { get; init; } = new();
+
+    public EndpointOptions Sts { get; init; } = new();
+
+    public ProbeOptions Probes { get; init; } = new();
+
+    public DaemonOptions Daemon { get; init; } = new();
+
+    /// <summary>Backups of the previous target set and the last report live here.</summary>
+    public string StateDirectory { get; init; } = "/var/lib/nodeagent";
+}
+
+public sealed record SourcesOptions
+{
+    public string Directory { get; init; } = "/opt/deployment/etc/aws/credentials";
+    public string CredentialsFile { get; init; } = "expanso-s3-credentials";
+    public string ConfigFile { get; init; } = "expanso-s3-config.json";
+    public string EnvFile { get; init; } = "expanso-production.env";
+
+    /// <summary>The profile read from the shared-credentials source.</summary>
+    public string Profile { get; init; } = "default";
+}
+
+/// <summary>One file NodeAgent writes: where, owned by whom, with which mode.</summary>
+public sealed record FileTarget(string Path, string Owner, int Mode);
+
+/// <summary>A user whose ~/.aws/credentials and ~/.aws/config NodeAgent maintains.</summary>
+public sealed record AwsHomeTarget(string User, string Home)
+{
+    public string AwsDirectory => System.IO.Path.Combine(Home, ".aws");
+    public string CredentialsPath => System.IO.Path.Combine(AwsDirectory, "credentials");
+    public string ConfigPath => System.IO.Path.Combine(AwsDirectory, "config");
+}
+
+public sealed record TargetsOptions
+{
+    public IReadOnlyList<AwsHomeTarget> AwsHomes { get; init; } =
+    [
+        new("root", "/root"),
+        new("ubuntu", "/home/ubuntu"),
+    ];
+
+    public FileTarget S3Config { get; init; } = new("/opt/sensor/config/s3-config.json", "ubuntu", Convert.ToInt32("600", 8));
+
+    public StorageConfigTarget StorageConfig { get; init; } = new();
+
+    public FileTarget DotEnv { get; init; } = new("/opt/sensor/.env", "ubuntu", Convert.ToInt32("600", 8));
+
+    public FileTarget DockerEnv { get; init; } = new("/opt/sensor/docker.env", "ubuntu", Convert.ToInt32("600", 8));
+}
+
+/// <summary>databricks-storage-config.yaml: holds no secret, only where the credentials are.</summary>
+public sealed record StorageConfigTarget
+{
+    public string Path { get; init; } = "/opt/sensor/config/databricks-storage-config.yaml";
+    public string Owner { get; init; } = "ubuntu";
+    public int Mode { get; init; } = Convert.ToInt32("644", 8);
+
+    /// <summary>The credentials file the readers of this config use, as seen from inside the containers.</summary>
+    public string SharedCredentialsFile { get; init; } = "/root/.aws/credentials";
+    public string ConfigFile { get; init; } = "/root/.aws/config";
+
+    public FileTarget AsFileTarget => new(Path, Owner, Mode);
+}
+
+public sealed record ContainersOptions
+{
+    /// <summary>Consumers, matched by exact name, compose name (project-NAME-n) and com.docker.compose.service label.</summary>
+    public IReadOnlyList<string> Names { get; init; } = ["sensor-simulators", "compute"];
+
+    /// <summary>Docker endpoint; DOCKER_HOST wins when set, like the docker CLI.</summary>
+    public string DockerHost { get; init; } = "unix:///var/run/docker.sock";
+
+    /// <summary>How long one restarted or recreated container may take to be running (and healthy).</summary>
+    public int RestartTimeoutSeconds { get; init; } = 60;
+}
+
+public sealed record EndpointOptions
+{
+    /// <summary>A custom endpoint (S3-compatible store, local emulator); null means AWS itself.</summary>
+    public string? Endpoint { get; init; }
+}
+
+public sealed record ProbeOptions
+{
+    public int TimeoutSeconds { get; init; } = 5;
+
+    /// <summary>Key prefix of the probe objects; {hostname} is replaced by this host's name.</summary>
+    public string ObjectPrefix { get; init; } = "_nodeagent/probes/{hostname}/";
+}
+
+public sealed record DaemonOptions
+{
+    /// <summary>Full reconcile (apply + probes) at least this often, even when no source changed.</summary>
+    public int IntervalSeconds { get; init; } = 300;
+}

@@ -1,0 +1,21 @@
+namespace NodeAgent.Sources;
+
+/// <summary>Static AWS credentials as the sources give them.</summary>
+public sealed record AwsCredentials(Secret AccessKeyId, Secret SecretAccessKey, Secret? SessionToken);
+
+/// <summary>One bucket role (raw, schematized, …) and the bucket that serves it.</summary>
+public sealed record BucketAssignment(string Role, string Name)
+{
+    /// <summary>The variable name in .env files: S3_BUCKET_RAW for role "raw".</summary>
+    public string EnvironmentVariable => "S3_BUCKET_" + Role.ToUpperInvariant().Replace('-', '_');
+}
+
+/// <summary>
+/// The one validated model of truth. After the sources are read, nothing re-reads a source file:
+/// rendering, planning, restarting and probing all take this.
+/// </summary>
+public sealed record CredentialSet(
+    AwsCredentials Credentials,
+    string Region,
+    IReadOnlyList<BucketAssignment> Buckets,
+    IReadOnlyList<KeyValuePair<string, string>> PassThroughEnvironment);
