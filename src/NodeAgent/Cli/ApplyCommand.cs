@@ -1,0 +1,42 @@
+using System.CommandLine;
+using NodeAgent.Pipeline;
+
+namespace NodeAgent.Cli;
+
+/// <summary>`nodeagent apply`: a thin adapter over <see cref="ApplyPipeline"/>.</summary>
+public static class ApplyCommand
+{
+    public static Command Create(CommonOptions common, CliIo io)
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "print the plan and write nothing" };
+        var diff = new Option<bool>("--diff") { Description = "print a unified diff of every changed file, secrets masked" };
+        var noRestart = new Option<bool>("--no-restart") { Description = "place the files but restart no container" };
+        var command = new Command("apply", "Validate the sources and bring every target file (and its consumers) up to date.\n" + ExitCodes.Help);
+        common.AddTo(command);
+        command.Options.Add(dryRun);
+        command.Options.Add(diff);
+        command.Options.Add(noRestart);
+        command.SetAction((result, ct) => ErrorBoundary.RunAsync(async () =>
+        {
+            var context = common.CreateContext(result);
+            var outcome = new ApplyPipeline(context).Apply(new ApplyRequest(result.GetValue(dryRun), !result.GetValue(noRestart)));
+            var output = io.Output;
+            if (result.GetValue(common.Json))
+            {
+                await output.WriteAsync(ApplyOutput.Json(outcome, context, result.GetValue(diff)));
+            }
+            else
+            {
+                await output.WriteAsync(ApplyOutput.Text(outcome, context));
+                if (result.GetValue(diff))
+                {
+                    await output.WriteAsync(ApplyOutput.Diff(outcome.Plan));
+                }
+            }
+
+            ct.ThrowIfCancellationRequested();
+            return ExitCodes.Ok;
+        }, io.Error));
+        return command;
+    }
+}

@@ -1,0 +1,63 @@
+using NodeAgent.FileSystem;
+using NodeAgent.Planning;
+using NodeAgent.Sources;
+
+namespace NodeAgent.Cli;
+
+/// <summary>
+/// The one place expected failures become an exit code and a human message. Anything unexpected is reported as a
+/// bug with its type and a scrubbed message: never a raw stack trace for an operator, never a secret.
+/// </summary>
+public static class ErrorBoundary
+{
+    public static async Task<int> RunAsync(Func<Task<int>> action, TextWriter error)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (InvalidInputException e)
+        {
+            foreach (var problem in e.Errors)
+            {
+                await error.WriteLineAsync($"error: {SecretScrubber.Scrub(problem.ToString())}");
+            }
+
+            await error.WriteLineAsync($"nodeagent: {e.Errors.Count} problem(s) in the input; nothing was written.");
+            return ExitCodes.InvalidInput;
+        }
+        catch (UnsafeTargetsException e)
+        {
+            foreach (var problem in e.Problems)
+            {
+                await error.WriteLineAsync($"error: {problem.Message}");
+            }
+
+            await error.WriteLineAsync("nodeagent: refusing to write through unsafe paths; nothing was written.");
+            return ExitCodes.WriteFailed;
+        }
+        catch (UnsafePathException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            return ExitCodes.WriteFailed;
+        }
+        catch (FileWriteException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            await error.WriteLineAsync(e.RolledBack
+                ? "nodeagent: the write failed; the previous complete set of files is in place."
+                : "nodeagent: the write failed and the previous set could not be fully restored; see the error above.");
+            return ExitCodes.WriteFailed;
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("nodeagent: interrupted.");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e)
+        {
+            await error.WriteLineAsync($"nodeagent: internal error (this is a bug, please report it): {e.GetType().Name}: {SecretScrubber.Scrub(e.Message)}");
+            return ExitCodes.Internal;
+        }
+    }
+}

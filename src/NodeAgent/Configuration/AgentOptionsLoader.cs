@@ -1,0 +1,216 @@
+using System.Text;
+using NodeAgent.Sources;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace NodeAgent.Configuration;
+
+/// <summary>
+/// Reads /etc/nodeagent/nodeagent.yaml. A missing file at the default location means the defaults; a file named
+/// with --config must exist. Unknown keys and wrong types are errors with line numbers, all reported at once.
+/// </summary>
+public static class AgentOptionsLoader
+{
+    public const string DefaultPath = "/etc/nodeagent/nodeagent.yaml";
+
+    private const int MaxBytes = 1024 * 1024;
+
+    public static AgentOptions Load(string path, bool mustExist)
+    {
+        if (!File.Exists(path))
+        {
+            if (mustExist)
+            {
+                throw new InvalidInputException([new SourceError(path, null, "configuration file does not exist", "check the --config path, or omit --config to use the defaults")]);
+            }
+
+            return new AgentOptions();
+        }
+
+        var info = new FileInfo(path);
+        if (info.Length > MaxBytes)
+        {
+            throw new InvalidInputException([new SourceError(path, null, $"configuration file is {info.Length} bytes, over the 1 MiB limit", "point --config at the NodeAgent YAML file")]);
+        }
+
+        return Parse(path, File.ReadAllText(path, Encoding.UTF8));
+    }
+
+    public static AgentOptions Parse(string file, string yaml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new InvalidInputException([new SourceError(file, (int)e.Start.Line, $"not valid YAML: {e.Message}", "fix the indentation or quoting at that line (deployment/nodeagent.yaml shows every key)")]);
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return new AgentOptions();
+        }
+
+        var errors = new List<SourceError>();
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new InvalidInputException([new SourceError(file, (int)stream.Documents[0].RootNode.Start.Line, "the configuration must be a mapping of keys", "start with e.g. `sources:` at column 1")]);
+        }
+
+        var options = Bind(new YamlConfigReader(file, root, string.Empty, errors));
+        Validate(options, file, errors);
+        if (errors.Count > 0)
+        {
+            throw new InvalidInputException(errors);
+        }
+
+        return options;
+    }
+
+    private static AgentOptions Bind(YamlConfigReader r)
+    {
+        var d = new AgentOptions();
+        var sources = r.Section("sources");
+        var targets = r.Section("targets");
+        var containers = r.Section("containers");
+        var s3 = r.Section("s3");
+        var sts = r.Section("sts");
+        var probes = r.Section("probes");
+        var daemon = r.Section("daemon");
+
+        var options = new AgentOptions
+        {
+            Profile = r.String("profile", d.Profile),
+            BucketRoles = r.StringList("bucket_roles", d.BucketRoles),
+            StateDirectory = r.String("state_directory", d.StateDirectory),
+            Sources = sources is null ? d.Sources : BindSources(sources, d.Sources),
+            Targets = targets is null ? d.Targets : BindTargets(targets, d.Targets),
+            Containers = containers is null ? d.Containers : new ContainersOptions
+            {
+                Names = containers.StringList("names", d.Containers.Names),
+                DockerHost = containers.String("docker_host", d.Containers.DockerHost),
+                RestartTimeoutSeconds = containers.Int("restart_timeout_seconds", d.Containers.RestartTimeoutSeconds, 1, 3600),
+            },
+            S3 = s3 is null ? d.S3 : new EndpointOptions { Endpoint = s3.OptionalString("endpoint") },
+            Sts = sts is null ? d.Sts : new EndpointOptions { Endpoint = sts.OptionalString("endpoint") },
+            Probes = probes is null ? d.Probes : new ProbeOptions
+            {
+                TimeoutSeconds = probes.Int("timeout_seconds", d.Probes.TimeoutSeconds, 1, 300),
+                ObjectPrefix = probes.String("object_prefix", d.Probes.ObjectPrefix),
+            },
+            Daemon = daemon is null ? d.Daemon : new DaemonOptions
+            {
+                IntervalSeconds = daemon.Int("interval_seconds", d.Daemon.IntervalSeconds, 10, 86400),
+            },
+        };
+
+        foreach (var section in new[] { sources, containers, s3, sts, probes, daemon })
+        {
+            section?.RejectUnknownKeys();
+        }
+
+        r.RejectUnknownKeys();
+        return options;
+    }
+
+    private static SourcesOptions BindSources(YamlConfigReader r, SourcesOptions d) => new()
+    {
+        Directory = r.String("directory", d.Directory),
+        CredentialsFile = r.String("credentials_file", d.CredentialsFile),
+        ConfigFile = r.String("config_file", d.ConfigFile),
+        EnvFile = r.String("env_file", d.EnvFile),
+        Profile = r.String("profile", d.Profile),
+    };
+
+    private static TargetsOptions BindTargets(YamlConfigReader r, TargetsOptions d)
+    {
+        var homes = r.SectionList("aws_homes");
+        var storage = r.Section("storage_config");
+        var targets = new TargetsOptions
+        {
+            AwsHomes = homes is null ? d.AwsHomes : homes.Select(BindHome).ToList(),
+            S3Config = BindFile(r.Section("s3_config"), d.S3Config),
+            DotEnv = BindFile(r.Section("dotenv"), d.DotEnv),
+            DockerEnv = BindFile(r.Section("docker_env"), d.DockerEnv),
+            StorageConfig = storage is null ? d.StorageConfig : new StorageConfigTarget
+            {
+                Path = storage.String("path", d.StorageConfig.Path),
+                Owner = storage.String("owner", d.StorageConfig.Owner),
+                Mode = storage.Mode("mode", d.StorageConfig.Mode),
+                SharedCredentialsFile = storage.String("shared_credentials_file", d.StorageConfig.SharedCredentialsFile),
+                ConfigFile = storage.String("config_file", d.StorageConfig.ConfigFile),
+            },
+        };
+        storage?.RejectUnknownKeys();
+        r.RejectUnknownKeys();
+        return targets;
+    }
+
+    private static AwsHomeTarget BindHome(YamlConfigReader r)
+    {
+        var user = r.OptionalString("user");
+        var home = r.OptionalString("home");
+        if (user is null)
+        {
+            r.Error($"{r.Path}.user is missing", "name the account, e.g. `user: ubuntu`");
+        }
+
+        r.RejectUnknownKeys();
+        return new AwsHomeTarget(user ?? string.Empty, home ?? (user == "root" ? "/root" : $"/home/{user}"));
+    }
+
+    private static FileTarget BindFile(YamlConfigReader? r, FileTarget d)
+    {
+        if (r is null)
+        {
+            return d;
+        }
+
+        var target = new FileTarget(r.String("path", d.Path), r.String("owner", d.Owner), r.Mode("mode", d.Mode));
+        r.RejectUnknownKeys();
+        return target;
+    }
+
+    /// <summary>Cross-field rules: a secret-bearing file must never be configured readable by others.</summary>
+    private static void Validate(AgentOptions o, string file, List<SourceError> errors)
+    {
+        void Check(bool ok, string what, string fix)
+        {
+            if (!ok)
+            {
+                errors.Add(new SourceError(file, null, what, fix));
+            }
+        }
+
+        foreach (var (key, target) in new[] { ("targets.s3_config", o.Targets.S3Config), ("targets.dotenv", o.Targets.DotEnv), ("targets.docker_env", o.Targets.DockerEnv) })
+        {
+            Check((target.Mode & Convert.ToInt32("077", 8)) == 0,
+                $"{key}.mode {Convert.ToString(target.Mode, 8)} would let other users read a secret key",
+                "use \"0600\" (or \"0400\")");
+            Check(target.Path.StartsWith('/'), $"{key}.path \"{target.Path}\" is not absolute", "write the full path, starting with /");
+        }
+
+        Check(o.Targets.StorageConfig.Path.StartsWith('/'), "targets.storage_config.path is not absolute", "write the full path, starting with /");
+        foreach (var home in o.Targets.AwsHomes)
+        {
+            Check(home.Home.StartsWith('/'), $"targets.aws_homes home \"{home.Home}\" is not absolute", "write the full path, e.g. /home/ubuntu");
+        }
+
+        Check(o.Targets.AwsHomes.Select(h => h.Home).Distinct(StringComparer.Ordinal).Count() == o.Targets.AwsHomes.Count,
+            "targets.aws_homes lists the same home twice", "list each home once");
+        Check(o.BucketRoles.Count > 0, "bucket_roles is empty", "list at least one role, e.g. [raw]");
+        Check(o.BucketRoles.All(r => r.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-')),
+            "bucket_roles may hold only lower-case letters, digits, '-' and '_'", "rename the role, e.g. raw");
+        Check(o.BucketRoles.Distinct(StringComparer.Ordinal).Count() == o.BucketRoles.Count, "bucket_roles lists a role twice", "list each role once");
+        Check(o.Containers.Names.Count == o.Containers.Names.Distinct(StringComparer.Ordinal).Count(), "containers.names lists a name twice", "list each once");
+        foreach (var (key, endpoint) in new[] { ("s3.endpoint", o.S3.Endpoint), ("sts.endpoint", o.Sts.Endpoint) })
+        {
+            Check(endpoint is null || (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"),
+                $"{key} \"{endpoint}\" is not an http(s) URL", "write e.g. http://127.0.0.1:4566");
+        }
+
+        Check(o.StateDirectory.StartsWith('/'), "state_directory is not absolute", "write the full path, e.g. /var/lib/nodeagent");
+    }
+}

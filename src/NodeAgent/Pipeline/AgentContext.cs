@@ -1,0 +1,23 @@
+using NodeAgent.Configuration;
+
+namespace NodeAgent.Pipeline;
+
+/// <summary>What every verb starts from: the options, where paths really are, and where the sources are read.</summary>
+public sealed record AgentContext(AgentOptions Options, PathMap Paths, string ConfigFile, string SourcesDirectory)
+{
+    /// <param name="configPath">--config; null means /etc/nodeagent/nodeagent.yaml (re-rooted), optional.</param>
+    /// <param name="root">--root: re-roots every absolute target path and the default sources and config paths.</param>
+    /// <param name="sourcesDirectory">--sources: used exactly as given.</param>
+    public static AgentContext Create(string? configPath, string? root, string? sourcesDirectory)
+    {
+        var paths = new PathMap(root);
+        var configFile = configPath ?? paths.Map(AgentOptionsLoader.DefaultPath);
+        var options = AgentOptionsLoader.Load(configFile, mustExist: configPath is not null);
+        var sources = sourcesDirectory is not null ? Path.GetFullPath(sourcesDirectory) : paths.Map(options.Sources.Directory);
+        return new AgentContext(options, paths, configFile, sources);
+    }
+
+    public string StateDirectory => Paths.Map(Options.StateDirectory);
+
+    public string BackupDirectory => Path.Combine(StateDirectory, "previous");
+}

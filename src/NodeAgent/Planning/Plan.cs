@@ -1,0 +1,36 @@
+using NodeAgent.FileSystem;
+using NodeAgent.Rendering;
+using NodeAgent.Sources;
+
+namespace NodeAgent.Planning;
+
+public enum FileAction
+{
+    Create,
+    Update,
+    Unchanged,
+}
+
+/// <summary>What apply would do to one target, and why.</summary>
+public sealed record FileChange(
+    RenderedFile Desired,
+    string Path,
+    FileAction Action,
+    IReadOnlyList<string> Reasons,
+    FileOwner? Owner,
+    string OwnerDescription,
+    byte[]? OldContent)
+{
+    public bool IsChange => Action != FileAction.Unchanged;
+}
+
+/// <summary>The whole intended state: computed before anything is touched, so a dry run is simply a plan not applied.</summary>
+public sealed record Plan(CredentialSet Set, IReadOnlyList<FileChange> Files, IReadOnlyList<string> Notes)
+{
+    public IEnumerable<FileChange> Changes => Files.Where(f => f.IsChange);
+
+    /// <summary>Every secret of the set, for masking anything derived from file contents.</summary>
+    public IReadOnlyList<Secret> Secrets =>
+        new[] { Set.Credentials.AccessKeyId, Set.Credentials.SecretAccessKey, Set.Credentials.SessionToken }
+            .OfType<Secret>().ToList();
+}

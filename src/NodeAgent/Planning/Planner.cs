@@ -1,0 +1,88 @@
+using NodeAgent.Configuration;
+using NodeAgent.FileSystem;
+using NodeAgent.Rendering;
+using NodeAgent.Sources;
+
+namespace NodeAgent.Planning;
+
+/// <summary>Rendered targets + what is on disk now → a plan. Reads targets (never through a symlink), writes nothing.</summary>
+public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, OwnershipResolver owners)
+{
+    public Plan Plan(CredentialSet set, IReadOnlyList<RenderedFile> rendered)
+    {
+        var errors = new List<SourceError>();
+        var unsafePaths = new List<UnsafePathException>();
+        var notes = new List<string>();
+        var changes = new List<FileChange>();
+        foreach (var file in rendered)
+        {
+            var owner = owners.Resolve(file.Owner, file.ConfigKey, errors);
+            if (owner.Note is { } note && !notes.Contains(note))
+            {
+                notes.Add(note);
+            }
+
+            var path = paths.Map(file.HostPath);
+            ExistingFile? existing;
+            try
+            {
+                existing = fileSystem.Inspect(path);
+            }
+            catch (UnsafePathException e)
+            {
+                unsafePaths.Add(e);
+                continue;
+            }
+
+            changes.Add(Compare(file, path, existing, owner));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidInputException(errors);
+        }
+
+        if (unsafePaths.Count > 0)
+        {
+            throw new UnsafeTargetsException(unsafePaths);
+        }
+
+        return new Plan(set, changes, notes);
+    }
+
+    private static FileChange Compare(RenderedFile file, string path, ExistingFile? existing, OwnershipResolver.Resolution owner)
+    {
+        if (existing is null)
+        {
+            return new FileChange(file, path, FileAction.Create, ["new file"], owner.Owner, owner.Description, null);
+        }
+
+        var reasons = new List<string>();
+        if (!existing.Content.AsSpan().SequenceEqual(file.Content))
+        {
+            reasons.Add("content changed");
+        }
+
+        if (existing.Mode != file.Mode)
+        {
+            reasons.Add($"mode {Octal(existing.Mode)} → {Octal(file.Mode)}");
+        }
+
+        if (owner.Owner is { } want && (existing.Uid != want.Uid || existing.Gid != want.Gid))
+        {
+            reasons.Add($"owner {existing.Uid}:{existing.Gid} → {owner.Description} ({want.Uid}:{want.Gid})");
+        }
+
+        var action = reasons.Count == 0 ? FileAction.Unchanged : FileAction.Update;
+        return new FileChange(file, path, action, reasons, owner.Owner, owner.Description, existing.Content);
+    }
+
+    public static string Octal(int mode) => Convert.ToString(mode, 8).PadLeft(3, '0');
+}
+
+/// <summary>One or more targets are symlinks or not regular files: nothing is written through them.</summary>
+public sealed class UnsafeTargetsException(IReadOnlyList<UnsafePathException> problems)
+    : Exception(string.Join(Environment.NewLine, problems.Select(p => p.Message)))
+{
+    public IReadOnlyList<UnsafePathException> Problems { get; } = problems;
+}

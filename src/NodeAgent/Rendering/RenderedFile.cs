@@ -1,0 +1,25 @@
+namespace NodeAgent.Rendering;
+
+public enum TargetKind
+{
+    AwsCredentials,
+    AwsConfig,
+    S3Config,
+    StorageConfig,
+    DotEnv,
+    DockerEnv,
+}
+
+/// <summary>
+/// One target as it should be: host path (before re-rooting), owner name, mode and bytes.
+/// ConfigKey names where the target is configured, so errors point at the right YAML key.
+/// </summary>
+public sealed record RenderedFile(
+    TargetKind Kind,
+    string HostPath,
+    string Owner,
+    int Mode,
+    byte[] Content,
+    bool HoldsSecret,
+    bool PrivateParent,
+    string ConfigKey);

@@ -1,0 +1,34 @@
+using NodeAgent.Planning;
+using NodeAgent.Sources;
+
+namespace NodeAgent.Tests.Planning;
+
+public sealed class SecretScrubberTests
+{
+    [Theory]
+    [InlineData("aws_secret_access_key = OLDsecretOLDsecretOLDsecretOLDsecret1234", "aws_secret_access_key = ****…1234")]
+    [InlineData("AWS_SECRET_ACCESS_KEY=OLDsecretOLDsecretOLDsecretOLDsecret1234", "AWS_SECRET_ACCESS_KEY=****…1234")]
+    [InlineData("export AWS_SESSION_TOKEN='IQoJb3JpZ2luX2VjEXAMPLEtoken'", "export AWS_SESSION_TOKEN='****…oken'")]
+    [InlineData("  \"aws_secret_access_key\": \"OLDsecretOLDsecretOLDsecretOLDsecret1234\",", "  \"aws_secret_access_key\": \"****…1234\",")]
+    [InlineData("aws_access_key_id = AKIAOLDOLDOLDOLD9999", "aws_access_key_id = AKIA…9999")]
+    [InlineData("DATABRICKS_TOKEN=dapi0123456789abcdef", "DATABRICKS_TOKEN=****…cdef")]
+    [InlineData("stray OLDsecretOLDsecretOLDsecretOLDsecret1234 here", "stray ****…1234 here")]
+    public void Masks_secrets_it_has_never_seen_by_key_name_and_shape(string line, string expected)
+    {
+        Assert.Equal(expected, SecretScrubber.Scrub(line));
+    }
+
+    [Fact]
+    public void Masks_known_secret_values_anywhere()
+    {
+        var secret = Secret.Of("short-but-known-secret");
+        Assert.Equal("value: ****…cret.", SecretScrubber.Scrub("value: short-but-known-secret.", [secret]));
+    }
+
+    [Fact]
+    public void Leaves_ordinary_lines_alone()
+    {
+        const string text = "region = us-west-2\nS3_BUCKET_RAW=expanso-databricks-raw-us-west-2\n[default]\n";
+        Assert.Equal(text, SecretScrubber.Scrub(text));
+    }
+}
