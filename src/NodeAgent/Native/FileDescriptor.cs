@@ -8,15 +8,13 @@ namespace NodeAgent.Native;
 /// </summary>
 internal sealed class FileDescriptor : SafeHandle
 {
-    public FileDescriptor()
+    public FileDescriptor(int descriptor)
         : base(invalidHandleValue: -1, ownsHandle: true)
     {
+        SetHandle(descriptor);
     }
 
     public override bool IsInvalid => handle.ToInt64() < 0;
-
-    /// <summary>The raw descriptor number, for diagnostics only; calls take the handle itself.</summary>
-    public int Number => (int)handle.ToInt64();
 
     protected override bool ReleaseHandle() => LibC.close((int)handle.ToInt64()) == 0;
 }

@@ -51,11 +51,18 @@ internal static unsafe partial class LibC
     public const int ELOOP = 40;
     public const int EDQUOT = 122;
 
+    // open/openat return a C int: returning a SafeHandle directly would read a 64-bit register whose upper
+    // half is undefined, so -1 could look valid. Wrap the int instead.
+    public static FileDescriptor open(string path, int flags, uint mode) => new(open_raw(path, flags, mode));
+
+    public static FileDescriptor openat(FileDescriptor dirfd, string path, int flags, uint mode) =>
+        new(openat_raw(dirfd, path, flags, mode));
+
     [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial FileDescriptor open(string path, int flags, uint mode);
+    private static partial int open_raw(string path, int flags, uint mode);
 
     [LibraryImport(Library, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial FileDescriptor openat(FileDescriptor dirfd, string path, int flags, uint mode);
+    private static partial int openat_raw(FileDescriptor dirfd, string path, int flags, uint mode);
 
     [LibraryImport(Library, EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int mkdirat(FileDescriptor dirfd, string path, uint mode);
@@ -87,6 +94,10 @@ internal static unsafe partial class LibC
     // statx rather than fstat/fstatat: its struct layout is the same on every architecture.
     [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int statx(FileDescriptor dirfd, string path, int flags, uint mask, out StatxBuffer buffer);
+
+    /// <summary>statx by path relative to the working directory (AT_FDCWD): for tests and diagnostics, never for decisions.</summary>
+    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int statx(int dirfd, string path, int flags, uint mask, out StatxBuffer buffer);
 
     [LibraryImport(Library, EntryPoint = "getpwnam_r", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int getpwnam_r(string name, Passwd* pwd, byte* buffer, nuint bufferLength, Passwd** result);
