@@ -71,8 +71,11 @@ public sealed class FileSetTransaction
         return changes.ConvertAll(change => change.Desired.Path);
     }
 
-    /// <summary>Equal content and mode, and the owner when one is asked for: nothing to write, mtime stays.</summary>
-    internal static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) =>
+    /// <summary>
+    /// Equal content and mode, and the owner when one is asked for: nothing to write, mtime stays.
+    /// Public so a planner can call a file "unchanged" by exactly the rule Apply uses.
+    /// </summary>
+    public static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) =>
         existing is not null
         && existing.Mode == desired.Mode
         && (desired.Owner is null || (existing.Uid == desired.Owner.Uid && existing.Gid == desired.Owner.Gid))
