@@ -1,0 +1,16 @@
+namespace NodeAgent.FileSystem;
+
+/// <summary>
+/// A file as it should be: full path (already mapped under --root in a sandbox), content, permission bits
+/// (e.g. 0x180 = 0600) and owner.
+/// <para><see cref="Owner"/> null leaves ownership to the invoking user (sandbox runs, tests).</para>
+/// <para><see cref="PrivateParent"/>: when the file's own directory has to be created it is created 0700 and
+/// owned by <see cref="Owner"/> (the ~/.aws case). Other missing directories are created 0755, owned by the
+/// process user. Directories that already exist are never changed.</para>
+/// ToString never shows the content: it may hold a secret.
+/// </summary>
+public sealed record DesiredFile(string Path, byte[] Content, int Mode, FileOwner? Owner, bool PrivateParent)
+{
+    public override string ToString() =>
+        $"DesiredFile {{ {Path}, {Content.Length} bytes, Mode = {Convert.ToString(Mode, 8)}, Owner = {Owner?.ToString() ?? "process user"}, PrivateParent = {PrivateParent} }}";
+}

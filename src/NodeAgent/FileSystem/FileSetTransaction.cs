@@ -1,0 +1,222 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace NodeAgent.FileSystem;
+
+/// <summary>
+/// Writes a whole set of files so that either all changed files end up new or all keep their previous
+/// content, mode and owner. Phases: inspect (skip files already as desired), stage (back up the previous
+/// content, then write a synced temp file beside every target; any failure removes the temps and touches
+/// no target), commit (rename each temp over its target; if one rename fails, the targets already renamed
+/// are restored from the backups). The backups of the previous set stay in the backup directory afterwards
+/// (0600 files in a 0700 directory, described by manifest.json) so an operator has the complete previous set.
+/// </summary>
+public sealed class FileSetTransaction
+{
+    private const int BackupFileMode = 0x180; // 0600
+    private const string BackupSuffix = ".backup";
+
+    private readonly SecureFileSystem _fs;
+    private readonly SecureFileSystem _backupFs;
+    private readonly string _backupDirectory;
+
+    public FileSetTransaction(SecureFileSystem fs, string backupDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(fs);
+        ArgumentException.ThrowIfNullOrEmpty(backupDirectory);
+        _fs = fs;
+        _backupDirectory = Path.GetFullPath(backupDirectory);
+
+        // In a sandbox the backup directory may live outside --root; it is then walked from "/" with the
+        // same no-follow rule.
+        _backupFs = fs.Contains(_backupDirectory) ? fs : new SecureFileSystem("/");
+    }
+
+    public string BackupDirectory => _backupDirectory;
+
+    /// <summary>Applies the set; returns the paths actually written, in order (unchanged files are skipped).</summary>
+    public IReadOnlyList<string> Apply(IReadOnlyList<DesiredFile> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        RefuseDuplicates(files);
+
+        var changes = new List<Change>();
+        foreach (var file in files)
+        {
+            var existing = _fs.Inspect(file.Path);
+            if (!IsAlreadyInPlace(file, existing))
+            {
+                changes.Add(new Change(file, existing));
+            }
+        }
+
+        if (changes.Count == 0)
+        {
+            return [];
+        }
+
+        var staged = Stage(changes);
+        try
+        {
+            Commit(changes, staged);
+        }
+        finally
+        {
+            foreach (var file in staged)
+            {
+                file.Dispose();
+            }
+        }
+
+        return changes.ConvertAll(change => change.Desired.Path);
+    }
+
+    /// <summary>
+    /// Equal content and mode, and the owner when one is asked for: nothing to write, mtime stays.
+    /// Public so a planner can call a file "unchanged" by exactly the rule Apply uses.
+    /// </summary>
+    public static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) =>
+        existing is not null
+        && existing.Mode == desired.Mode
+        && (desired.Owner is null || (existing.Uid == desired.Owner.Uid && existing.Gid == desired.Owner.Gid))
+        && existing.Content.AsSpan().SequenceEqual(desired.Content);
+
+    private List<StagedFile> Stage(List<Change> changes)
+    {
+        var staged = new List<StagedFile>(changes.Count);
+        try
+        {
+            WriteBackups(changes);
+            foreach (var change in changes)
+            {
+                staged.Add(_fs.Stage(change.Desired));
+            }
+
+            return staged;
+        }
+        catch
+        {
+            foreach (var file in staged)
+            {
+                file.Dispose(); // removes the temp file; no target has been touched
+            }
+
+            throw;
+        }
+    }
+
+    private void Commit(List<Change> changes, List<StagedFile> staged)
+    {
+        for (var index = 0; index < staged.Count; index++)
+        {
+            try
+            {
+                staged[index].Commit();
+            }
+            catch (FileWriteException failure)
+            {
+                var changedCount = staged[index].Renamed ? index + 1 : index;
+                throw RollBack(changes, changedCount, failure);
+            }
+        }
+    }
+
+    /// <summary>Restores the first <paramref name="changedCount"/> targets to their previous state, newest first.</summary>
+    private FileWriteException RollBack(List<Change> changes, int changedCount, FileWriteException failure)
+    {
+        var notRestored = new List<string>();
+        for (var index = changedCount - 1; index >= 0; index--)
+        {
+            var (desired, previous) = changes[index];
+            try
+            {
+                if (previous is null)
+                {
+                    _fs.Delete(desired.Path);
+                }
+                else
+                {
+                    // Only root can give a file away; anyone else gets it back under their own id, as before.
+                    var owner = ProcessIdentity.IsRoot ? previous.Owner : null;
+                    _fs.Write(new DesiredFile(desired.Path, previous.Content, previous.Mode, owner, PrivateParent: false));
+                }
+            }
+            catch (Exception e) when (e is FileWriteException or UnsafePathException)
+            {
+                notRestored.Add($"{desired.Path} ({e.Message})");
+            }
+        }
+
+        if (notRestored.Count == 0)
+        {
+            var note = changedCount == 0
+                ? "no file of the set was replaced"
+                : $"the {changedCount} file(s) already replaced were restored";
+            return failure.WithRollback(rolledBack: true, note);
+        }
+
+        return failure.WithRollback(rolledBack: false,
+            $"restoring the previous files failed for: {string.Join("; ", notRestored)}; their previous content, mode and owner are in {Path.Combine(_backupDirectory, BackupManifest.FileName)}");
+    }
+
+    private void WriteBackups(List<Change> changes)
+    {
+        _backupFs.EnsurePrivateDirectory(_backupDirectory);
+        var entries = new List<BackupEntry>(changes.Count);
+        foreach (var (desired, previous) in changes)
+        {
+            if (previous is null)
+            {
+                entries.Add(new BackupEntry(desired.Path, false, null, 0, 0, 0));
+                continue;
+            }
+
+            // A fresh name per apply: a backup the current manifest names is never overwritten, so a crash
+            // mid-staging leaves the previous manifest and its files intact.
+            var name = $"{Sanitize(Path.GetFileName(desired.Path))}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{BackupSuffix}";
+            _backupFs.Write(new DesiredFile(Path.Combine(_backupDirectory, name), previous.Content, BackupFileMode, null, PrivateParent: true));
+            entries.Add(new BackupEntry(desired.Path, true, name, previous.Mode, previous.Uid, previous.Gid));
+        }
+
+        var manifest = new BackupManifest(DateTimeOffset.UtcNow, entries);
+        _backupFs.Write(new DesiredFile(Path.Combine(_backupDirectory, BackupManifest.FileName), manifest.ToJson(), BackupFileMode, null, PrivateParent: true));
+        RemoveUnreferencedBackups(entries);
+    }
+
+    private void RemoveUnreferencedBackups(List<BackupEntry> entries)
+    {
+        var referenced = entries.Where(e => e.BackupFile is not null).Select(e => e.BackupFile!).ToHashSet(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFiles(_backupDirectory, "*" + BackupSuffix))
+        {
+            if (!referenced.Contains(Path.GetFileName(path)))
+            {
+                _backupFs.Delete(path);
+            }
+        }
+    }
+
+    private static void RefuseDuplicates(IReadOnlyList<DesiredFile> files)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            if (!seen.Add(Path.GetFullPath(file.Path)))
+            {
+                throw new ArgumentException($"{file.Path} appears twice in the file set; each target may be written once per apply", nameof(files));
+            }
+        }
+    }
+
+    private static string Sanitize(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name.TrimStart('.'))
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
+        }
+
+        return builder.Length == 0 ? "file" : builder.ToString(0, Math.Min(builder.Length, 64));
+    }
+
+    private sealed record Change(DesiredFile Desired, ExistingFile? Previous);
+}

@@ -1,0 +1,537 @@
+using System.Security.Cryptography;
+using NodeAgent.Native;
+
+namespace NodeAgent.FileSystem;
+
+/// <summary>
+/// Reads, writes and deletes files below a trusted anchor directory without ever following a symbolic link
+/// below it. The anchor ("/" on a host, the --root directory in a sandbox) is opened normally; every component
+/// under it is opened relative to its parent's descriptor with O_NOFOLLOW, so a link planted anywhere on the
+/// way (~/.aws -> /etc, ~/.aws/credentials -> /etc/shadow) is refused instead of written through.
+/// Ownership and mode are set on the open descriptor of a temporary file before any content is written,
+/// and the file is renamed over its target through the same directory descriptor: a reader sees the old file
+/// or the new one, never a half-written or briefly world-readable one.
+/// </summary>
+public sealed class SecureFileSystem
+{
+    /// <summary>Marks NodeAgent's temporary files: ".NAME.nodeagent-RANDOM".</summary>
+    public const string TempFileMarker = ".nodeagent-";
+
+    private const int DirectoryMode = 0x1ED;        // 0755
+    private const int PrivateDirectoryMode = 0x1C0; // 0700
+    private const int MaxNameInTempFile = 200;      // keeps ".NAME.nodeagent-RANDOM" under NAME_MAX (255)
+
+    private static readonly int DirectoryOpenFlags =
+        LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
+
+    public SecureFileSystem(string trustedAnchor)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(trustedAnchor);
+        if (!trustedAnchor.StartsWith('/'))
+        {
+            throw new ArgumentException($"the trusted anchor must be an absolute path, got '{trustedAnchor}'", nameof(trustedAnchor));
+        }
+
+        var full = System.IO.Path.GetFullPath(trustedAnchor);
+        Anchor = full.Length > 1 ? full.TrimEnd('/') : full;
+    }
+
+    /// <summary>The directory trusted as it is (it may itself be reached through links); everything below is not.</summary>
+    public string Anchor { get; }
+
+    /// <summary>
+    /// Test seam: called right after a temporary file is created, with its path and the permission bits
+    /// the kernel gave it (read back with statx on the descriptor), before fchown/fchmod run.
+    /// </summary>
+    internal Action<string, int>? TempFileCreated { get; set; }
+
+    /// <summary>True for names of NodeAgent's temporary files.</summary>
+    public static bool IsTempFileName(string fileName) =>
+        fileName.StartsWith('.') && fileName.Contains(TempFileMarker, StringComparison.Ordinal);
+
+    /// <summary>Whether <paramref name="path"/> is the anchor or lies below it.</summary>
+    public bool Contains(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        return Anchor == "/" || full == Anchor || full.StartsWith(Anchor + "/", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The regular file at <paramref name="path"/>, or null when it (or a directory on the way) does not exist.
+    /// Throws <see cref="UnsafePathException"/> when the path or a component below the anchor is a symlink,
+    /// or when the target is not a regular file.
+    /// </summary>
+    public ExistingFile? Inspect(string path)
+    {
+        var target = Resolve(path);
+        using var directory = OpenDirectory(target, creation: null);
+        if (directory is null)
+        {
+            return null;
+        }
+
+        // Classify by name first so a device or FIFO is never opened (opening can have side effects).
+        if (!TryStat(directory, target.Name, out var before, out var errno))
+        {
+            return errno is LibC.ENOENT or LibC.ENOTDIR
+                ? null
+                : throw Failure(target.FullPath, "reading its attributes", errno);
+        }
+
+        RequireRegularFile(target.FullPath, before);
+
+        using var file = LibC.openat(directory, target.Name, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
+        if (file.IsInvalid)
+        {
+            errno = LibC.LastErrno;
+            if (errno == LibC.ELOOP)
+            {
+                throw UnsafePathException.Symlink(target.FullPath); // swapped for a link since the statx above
+            }
+
+            return errno == LibC.ENOENT ? null : throw Failure(target.FullPath, "opening it for reading", errno);
+        }
+
+        var stat = StatDescriptor(file, target.FullPath);
+        RequireRegularFile(target.FullPath, stat);
+        var content = ReadAll(file, target.FullPath, stat.Size);
+        return new ExistingFile(content, stat.Permissions, stat.Uid, stat.Gid);
+    }
+
+    /// <summary>Writes one file atomically (temp file, fchown, fchmod, write, fsync, rename, fsync directory).</summary>
+    public void Write(DesiredFile file)
+    {
+        using var staged = Stage(file);
+        staged.Commit();
+    }
+
+    /// <summary>
+    /// Removes the regular file at <paramref name="path"/> through the no-follow directory handle.
+    /// Absent is fine; a symlink or non-regular file there is refused.
+    /// </summary>
+    public void Delete(string path)
+    {
+        var target = Resolve(path);
+        using var directory = OpenDirectory(target, creation: null);
+        if (directory is null)
+        {
+            return;
+        }
+
+        if (!TryStat(directory, target.Name, out var stat, out var errno))
+        {
+            if (errno is LibC.ENOENT or LibC.ENOTDIR)
+            {
+                return;
+            }
+
+            throw Failure(target.FullPath, "reading its attributes before removing it", errno);
+        }
+
+        RequireRegularFile(target.FullPath, stat);
+        if (LibC.unlinkat(directory, target.Name, 0) != 0)
+        {
+            errno = LibC.LastErrno;
+            if (errno != LibC.ENOENT)
+            {
+                throw Failure(target.FullPath, "removing it", errno);
+            }
+        }
+
+        SyncDirectory(directory, target.DirectoryPath);
+    }
+
+    /// <summary>
+    /// Creates <paramref name="path"/> as a directory (missing parents 0755) if needed and makes sure it is
+    /// mode 0700: used for the backup directory, which holds copies of secrets.
+    /// </summary>
+    internal void EnsurePrivateDirectory(string path)
+    {
+        var file = Resolve(path);
+        var target = file with { DirectoryDepth = file.Components.Length };
+        using var directory = OpenDirectory(target, new DirectoryCreation(PrivateOwner: null, PrivateLeaf: true))!;
+        var stat = StatDescriptor(directory, target.FullPath);
+        if (stat.Permissions != PrivateDirectoryMode && LibC.fchmod(directory, PrivateDirectoryMode) != 0)
+        {
+            throw Failure(target.FullPath, "restricting the backup directory to mode 0700", LibC.LastErrno);
+        }
+    }
+
+    /// <summary>
+    /// Everything of a write except the final rename: the parent directory opened without following links
+    /// (created where missing), a temporary file beside the target with final owner, mode and content, synced.
+    /// The returned handle keeps the verified directory open so the rename cannot be redirected.
+    /// </summary>
+    internal StagedFile Stage(DesiredFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if ((file.Mode & ~0xFFF) != 0)
+        {
+            throw new ArgumentException($"{file.Path}: mode {Convert.ToString(file.Mode, 8)} has bits beyond 07777", nameof(file));
+        }
+
+        var target = Resolve(file.Path);
+        var creation = new DirectoryCreation(file.PrivateParent ? file.Owner : null, file.PrivateParent);
+        var directory = OpenDirectory(target, creation)!;
+        try
+        {
+            RefuseUnsafeTarget(directory, target);
+            var (descriptor, tempName) = CreateTempFile(directory, target, file.Mode);
+            using (descriptor)
+            {
+                try
+                {
+                    FillTempFile(descriptor, target, tempName, file);
+                }
+                catch
+                {
+                    _ = LibC.unlinkat(directory, tempName, 0);
+                    throw;
+                }
+            }
+
+            return new StagedFile(directory, target.DirectoryPath, tempName, target.Name, target.FullPath);
+        }
+        catch
+        {
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    private (FileDescriptor Descriptor, string TempName) CreateTempFile(FileDescriptor directory, ResolvedPath target, int mode)
+    {
+        var baseName = target.Name.Length > MaxNameInTempFile ? target.Name[..MaxNameInTempFile] : target.Name;
+        for (var attempt = 0; ; attempt++)
+        {
+            var tempName = $".{baseName}{TempFileMarker}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+
+            // Created with the final mode: the umask can only remove bits, so the file is never more
+            // permissive than it will end up, and O_EXCL|O_NOFOLLOW refuse anything planted under that name.
+            var descriptor = LibC.openat(directory, tempName,
+                LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, (uint)mode);
+            if (!descriptor.IsInvalid)
+            {
+                if (TempFileCreated is { } observer)
+                {
+                    observer(Join(target.DirectoryPath, tempName), StatDescriptor(descriptor, target.FullPath).Permissions);
+                }
+
+                return (descriptor, tempName);
+            }
+
+            var errno = LibC.LastErrno;
+            descriptor.Dispose();
+            if (errno != LibC.EEXIST || attempt >= 5)
+            {
+                throw Failure(target.FullPath, $"creating a temporary file in {target.DirectoryPath}", errno);
+            }
+        }
+    }
+
+    private static void FillTempFile(FileDescriptor descriptor, ResolvedPath target, string tempName, DesiredFile file)
+    {
+        // Owner first, then mode: chown clears set-id bits, and fchmod is what undoes the umask.
+        if (file.Owner is { } owner && LibC.fchown(descriptor, owner.Uid, owner.Gid) != 0)
+        {
+            throw Failure(target.FullPath, $"giving the new file to owner {owner} (fchown on {tempName})", LibC.LastErrno);
+        }
+
+        if (LibC.fchmod(descriptor, (uint)file.Mode) != 0)
+        {
+            throw Failure(target.FullPath, $"setting mode {Convert.ToString(file.Mode, 8)} on the new file", LibC.LastErrno);
+        }
+
+        WriteAll(descriptor, file.Content, target.FullPath);
+        if (LibC.fsync(descriptor) != 0)
+        {
+            throw Failure(target.FullPath, "flushing the new file to disk", LibC.LastErrno);
+        }
+    }
+
+    private static void RefuseUnsafeTarget(FileDescriptor directory, ResolvedPath target)
+    {
+        if (TryStat(directory, target.Name, out var stat, out var errno))
+        {
+            RequireRegularFile(target.FullPath, stat);
+        }
+        else if (errno != LibC.ENOENT)
+        {
+            throw Failure(target.FullPath, "reading its attributes", errno);
+        }
+    }
+
+    private static void RequireRegularFile(string path, LibC.StatxBuffer stat)
+    {
+        if (stat.IsSymbolicLink)
+        {
+            throw UnsafePathException.Symlink(path);
+        }
+
+        if (!stat.IsRegularFile)
+        {
+            var kind = stat.IsDirectory ? "a directory" : "not a regular file (device, FIFO or socket)";
+            throw new UnsafePathException(path, $"is {kind}; NodeAgent only manages regular files",
+                $"move {path} out of the way and run apply again");
+        }
+    }
+
+    /// <summary>
+    /// Walks from the anchor to the target's directory one component at a time, each opened relative to the
+    /// previous descriptor with O_NOFOLLOW. Returns null when a component is missing (or is a file) and
+    /// <paramref name="creation"/> is null; otherwise creates missing directories.
+    /// </summary>
+    private FileDescriptor? OpenDirectory(ResolvedPath target, DirectoryCreation? creation)
+    {
+        var current = LibC.open(Anchor, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        if (current.IsInvalid)
+        {
+            var errno = LibC.LastErrno;
+            current.Dispose();
+            throw Failure(Anchor, "opening the trusted root directory", errno);
+        }
+
+        try
+        {
+            for (var index = 0; index < target.DirectoryDepth; index++)
+            {
+                var isLeaf = index == target.DirectoryDepth - 1;
+                var next = OpenChildDirectory(current, target, index, creation, isLeaf);
+                current.Dispose();
+                current = next;
+                if (current is null)
+                {
+                    return null;
+                }
+            }
+
+            return current;
+        }
+        catch
+        {
+            current?.Dispose();
+            throw;
+        }
+    }
+
+    private static FileDescriptor? OpenChildDirectory(
+        FileDescriptor parent, ResolvedPath target, int index, DirectoryCreation? creation, bool isLeaf)
+    {
+        var name = target.Components[index];
+        var shownPath = target.PrefixPath(index + 1);
+        var created = false;
+        var mode = creation is { PrivateLeaf: true } && isLeaf ? PrivateDirectoryMode : DirectoryMode;
+        for (var attempt = 0; ; attempt++)
+        {
+            var child = LibC.openat(parent, name, DirectoryOpenFlags, 0);
+            if (!child.IsInvalid)
+            {
+                if (created)
+                {
+                    FinishCreatedDirectory(parent, child, target, index, mode, isLeaf ? creation!.PrivateOwner : null);
+                }
+
+                return child;
+            }
+
+            var errno = LibC.LastErrno;
+            child.Dispose();
+            switch (errno)
+            {
+                case LibC.ENOENT when creation is null:
+                    return null;
+                case LibC.ENOENT when attempt < 3:
+                    if (LibC.mkdirat(parent, name, (uint)mode) == 0)
+                    {
+                        created = true;
+                    }
+                    else if (LibC.LastErrno is var mkdirErrno && mkdirErrno != LibC.EEXIST)
+                    {
+                        throw Failure(shownPath, "creating the directory", mkdirErrno);
+                    }
+
+                    continue;
+                case LibC.ELOOP or LibC.ENOTDIR:
+                    // O_NOFOLLOW|O_DIRECTORY on a link reports either error depending on the kernel path: look.
+                    if (TryStat(parent, name, out var stat, out _) && stat.IsSymbolicLink)
+                    {
+                        throw UnsafePathException.Symlink(shownPath);
+                    }
+
+                    if (creation is null)
+                    {
+                        return null; // a file where a directory should be: the target cannot exist
+                    }
+
+                    throw new FileWriteException(shownPath,
+                        $"cannot create {target.FullPath} below it: {LibC.Describe(LibC.ENOTDIR)}", LibC.ENOTDIR,
+                        $"{shownPath} is a file where a directory is needed: move it away and run apply again",
+                        rolledBack: true);
+                default:
+                    throw Failure(shownPath, "opening the directory", errno);
+            }
+        }
+    }
+
+    private static void FinishCreatedDirectory(
+        FileDescriptor parent, FileDescriptor child, ResolvedPath target, int index, int mode, FileOwner? owner)
+    {
+        var shownPath = target.PrefixPath(index + 1);
+        if (owner is not null && LibC.fchown(child, owner.Uid, owner.Gid) != 0)
+        {
+            throw Failure(shownPath, $"giving the new directory to owner {owner}", LibC.LastErrno);
+        }
+
+        // mkdirat's mode went through the umask; set exactly what was meant.
+        if (LibC.fchmod(child, (uint)mode) != 0)
+        {
+            throw Failure(shownPath, $"setting mode {Convert.ToString(mode, 8)} on the new directory", LibC.LastErrno);
+        }
+
+        SyncDirectory(parent, target.PrefixPath(index));
+    }
+
+    internal static void SyncDirectory(FileDescriptor directory, string shownPath)
+    {
+        if (LibC.fsync(directory) != 0)
+        {
+            throw Failure(shownPath, "flushing the directory to disk", LibC.LastErrno);
+        }
+    }
+
+    private static bool TryStat(FileDescriptor directory, string name, out LibC.StatxBuffer stat, out int errno)
+    {
+        if (LibC.statx(directory, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out stat) == 0)
+        {
+            errno = 0;
+            return true;
+        }
+
+        errno = LibC.LastErrno;
+        return false;
+    }
+
+    internal static LibC.StatxBuffer StatDescriptor(FileDescriptor descriptor, string shownPath)
+    {
+        if (LibC.statx(descriptor, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, out var stat) != 0)
+        {
+            throw Failure(shownPath, "reading its attributes", LibC.LastErrno);
+        }
+
+        return stat;
+    }
+
+    private static unsafe byte[] ReadAll(FileDescriptor descriptor, string shownPath, ulong sizeHint)
+    {
+        var buffer = new byte[Math.Max(4096, (int)Math.Min(sizeHint + 1, 64UL * 1024 * 1024))];
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+
+            nint count;
+            fixed (byte* start = buffer)
+            {
+                count = LibC.read(descriptor, start + length, (nuint)(buffer.Length - length));
+            }
+
+            if (count < 0)
+            {
+                var errno = LibC.LastErrno;
+                if (LibC.Interrupted(errno))
+                {
+                    continue;
+                }
+
+                throw Failure(shownPath, "reading it", errno);
+            }
+
+            if (count == 0)
+            {
+                return buffer.AsSpan(0, length).ToArray();
+            }
+
+            length += (int)count;
+        }
+    }
+
+    private static unsafe void WriteAll(FileDescriptor descriptor, byte[] content, string shownPath)
+    {
+        var written = 0;
+        while (written < content.Length)
+        {
+            nint count;
+            fixed (byte* start = content)
+            {
+                count = LibC.write(descriptor, start + written, (nuint)(content.Length - written));
+            }
+
+            if (count < 0)
+            {
+                var errno = LibC.LastErrno;
+                if (LibC.Interrupted(errno))
+                {
+                    continue;
+                }
+
+                throw Failure(shownPath, "writing the new content", errno);
+            }
+
+            written += (int)count;
+        }
+    }
+
+    /// <summary>An OS error as an exception saying path, action, strerror and the fix; nothing changed yet.</summary>
+    internal static FileWriteException Failure(string path, string action, int errno) =>
+        new(path, $"{action}: {LibC.Describe(errno)}", errno, FixFor(errno, path), rolledBack: true);
+
+    private static string FixFor(int errno, string path) => errno switch
+    {
+        LibC.EPERM or LibC.EACCES =>
+            $"run nodeagent as root, check the permissions of {path} and its directory, and look for the immutable flag (lsattr {path}; chattr -i {path}), then run apply again",
+        LibC.ENOSPC or LibC.EDQUOT => "free space (or quota) on that filesystem and run apply again",
+        LibC.EROFS => "that filesystem is mounted read-only: remount it read-write and run apply again",
+        LibC.ENAMETOOLONG => "shorten the configured path and run apply again",
+        LibC.ENOENT => "create the missing directory or fix the configured path, then run apply again",
+        _ => "fix the cause above and run apply again",
+    };
+
+    private ResolvedPath Resolve(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!path.StartsWith('/'))
+        {
+            throw new UnsafePathException(path, "is not an absolute path", "configure an absolute path");
+        }
+
+        var full = System.IO.Path.GetFullPath(path);
+        if (!Contains(full) || full == Anchor)
+        {
+            throw new UnsafePathException(full, $"is not below the trusted root {Anchor}",
+                $"configure a path below {Anchor} (or run with the matching --root)");
+        }
+
+        var relative = Anchor == "/" ? full[1..] : full[(Anchor.Length + 1)..];
+        var components = relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return new ResolvedPath(Anchor, components, components.Length - 1, full);
+    }
+
+    private static string Join(string directory, string name) => directory == "/" ? "/" + name : $"{directory}/{name}";
+
+    private sealed record DirectoryCreation(FileOwner? PrivateOwner, bool PrivateLeaf);
+
+    /// <summary>A path split below the anchor: <see cref="DirectoryDepth"/> directory components, then the file name.</summary>
+    private sealed record ResolvedPath(string AnchorPath, string[] Components, int DirectoryDepth, string FullPath)
+    {
+        public string Name => Components[^1];
+
+        public string DirectoryPath => PrefixPath(DirectoryDepth);
+
+        /// <summary>The path of the first <paramref name="count"/> components below the anchor: what an error names.</summary>
+        public string PrefixPath(int count) =>
+            count == 0 ? AnchorPath : Join(AnchorPath, string.Join('/', Components, 0, count));
+    }
+}
