@@ -42,16 +42,18 @@ internal static class SourceJson
             CommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,
         });
+        if (IsBlank(body))
+        {
+            errors.Add(new SourceError(path, null,
+                "the file is empty (no JSON value, only whitespace or comments)",
+                "copy the complete expanso-s3-config.json from the deployment bundle, or delete the file if the other sources hold everything"));
+            return null;
+        }
+
         var before = errors.Count;
         try
         {
-            if (!reader.Read())
-            {
-                errors.Add(new SourceError(path, null,
-                    "the file is empty (no JSON value, only whitespace or comments)",
-                    "copy the complete expanso-s3-config.json from the deployment bundle, or delete the file if the other sources hold everything"));
-                return null;
-            }
+            reader.Read();
 
             var root = ReadValue(ref reader, body, path, "", errors);
 
@@ -62,7 +64,10 @@ internal static class SourceJson
         catch (JsonException e)
         {
             var line = e.LineNumber is { } zeroBased ? (int)zeroBased + 1 : SourceText.LineAt(body, reader.BytesConsumed);
-            var truncated = reader.BytesConsumed >= body.TrimEnd(" \t\r\n"u8).Length;
+            // The reader says "reached end of data" / "depth to be zero" when the text stops before the value closes.
+            var truncated = reader.BytesConsumed >= body.TrimEnd(" \t\r\n"u8).Length
+                || e.Message.Contains("end of data", StringComparison.Ordinal)
+                || e.Message.Contains("depth to be zero", StringComparison.Ordinal);
             errors.Add(truncated
                 ? new SourceError(path, line,
                     "the JSON ends before it is complete (the file looks truncated)",
@@ -126,6 +131,41 @@ internal static class SourceJson
         }
 
         return new JsonSourceObject(line, members);
+    }
+
+    /// <summary>True when the text holds only whitespace and // or /* */ comments (the reader throws on those).</summary>
+    private static bool IsBlank(ReadOnlySpan<byte> body)
+    {
+        var i = 0;
+        while (i < body.Length)
+        {
+            var rest = body[i..];
+            if (rest[0] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                i++;
+            }
+            else if (rest.StartsWith("//"u8))
+            {
+                var end = rest.IndexOf((byte)'\n');
+                i = end < 0 ? body.Length : i + end + 1;
+            }
+            else if (rest.StartsWith("/*"u8))
+            {
+                var end = rest[2..].IndexOf("*/"u8);
+                if (end < 0)
+                {
+                    return false;
+                }
+
+                i += end + 4;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The reader's own explanation without its "LineNumber: … | BytePositionInLine: …" tail (the line is ours).</summary>
