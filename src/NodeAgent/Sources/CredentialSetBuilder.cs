@@ -57,7 +57,7 @@ public sealed class CredentialSetBuilder
         }
 
         CheckAgreement(files, valid, errors);
-        if (errors.Count == 0)
+        if (documents.Errors.Count == 0 && files.All(f => f.Usable))
         {
             // Only when every file was read whole: otherwise what looks missing may sit in the broken file.
             CheckCoverage(files, directory, errors);

@@ -405,6 +405,15 @@ public sealed class CredentialSetBuilderRejectTests
     }
 
     [Fact]
+    public void Missing_parts_are_reported_together_with_invalid_values()
+    {
+        var errors = Reject(ini: R(Ini, "us-west-2", "us-west2"));
+        Assert.Equal(2, errors.Count);
+        Single(errors, IniPath, 4, "region \"us-west2\" is not an AWS region name");
+        Single(errors, "/src", null, "no source file names the bucket for raw, schematized, filtered, emergency");
+    }
+
+    [Fact]
     public void No_source_file_at_all_is_one_error()
     {
         var error = Assert.Single(Reject(Documents()));
