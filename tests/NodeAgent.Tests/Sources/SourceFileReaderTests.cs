@@ -1,0 +1,111 @@
+using NodeAgent.Configuration;
+using NodeAgent.Sources;
+using static NodeAgent.Tests.Sources.SourceSamples;
+
+namespace NodeAgent.Tests.Sources;
+
+public sealed class SourceFileReaderTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("nodeagent-sources-").FullName;
+    private readonly SourcesOptions _options = new();
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_directory, name);
+
+    [Fact]
+    public void Absent_files_are_null_not_errors()
+    {
+        File.WriteAllText(PathOf(_options.ConfigFile), Json);
+        var documents = SourceFileReader.Read(_directory, _options);
+        Assert.Null(documents.Credentials);
+        Assert.Null(documents.Env);
+        Assert.Empty(documents.Errors);
+        Assert.Equal(PathOf(_options.ConfigFile), documents.Config!.Path);
+        Assert.Equal(Bytes(Json), documents.Config.Bytes);
+        Assert.Equal(_directory, documents.Directory);
+    }
+
+    [Fact]
+    public void A_file_over_one_mebibyte_is_rejected_and_the_others_still_read()
+    {
+        File.WriteAllBytes(PathOf(_options.EnvFile), new byte[SourceFileReader.MaximumBytes + 1]);
+        File.WriteAllText(PathOf(_options.CredentialsFile), Ini);
+        var documents = SourceFileReader.Read(_directory, _options);
+        var error = Assert.Single(documents.Errors);
+        Assert.Equal(PathOf(_options.EnvFile), error.File);
+        Assert.Contains($"{SourceFileReader.MaximumBytes + 1} bytes; a credential source is at most 1 MiB", error.What, StringComparison.Ordinal);
+        Assert.Null(documents.Env);
+        Assert.NotNull(documents.Credentials);
+    }
+
+    [Fact]
+    public void A_file_of_exactly_one_mebibyte_is_read()
+    {
+        File.WriteAllBytes(PathOf(_options.EnvFile), new byte[SourceFileReader.MaximumBytes]);
+        var documents = SourceFileReader.Read(_directory, _options);
+        Assert.Empty(documents.Errors);
+        Assert.Equal(SourceFileReader.MaximumBytes, documents.Env!.Bytes.Length);
+    }
+
+    [Fact]
+    public void A_directory_where_a_file_belongs_is_an_error()
+    {
+        Directory.CreateDirectory(PathOf(_options.CredentialsFile));
+        var error = Assert.Single(SourceFileReader.Read(_directory, _options).Errors);
+        Assert.Equal(PathOf(_options.CredentialsFile), error.File);
+        Assert.Contains("is a directory", error.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Configured_file_names_are_used()
+    {
+        var options = new SourcesOptions { EnvFile = "site.env" };
+        File.WriteAllText(PathOf("site.env"), Env);
+        Assert.NotNull(SourceFileReader.Read(_directory, options).Env);
+    }
+
+    [Fact]
+    public void Loader_rejects_with_the_full_path_of_the_file()
+    {
+        File.WriteAllText(PathOf(_options.EnvFile), Env.Replace("AWS_DEFAULT_REGION=us-west-2", "AWS_DEFAULT_REGION=us-west2", StringComparison.Ordinal));
+        var e = Assert.Throws<InvalidInputException>(() => SourceLoader.Load(_directory, new AgentOptions()));
+        Assert.StartsWith($"{PathOf(_options.EnvFile)}:3: AWS_DEFAULT_REGION \"us-west2\" is not an AWS region name", Assert.Single(e.Errors).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Loader_reports_an_empty_directory_as_one_error_naming_it()
+    {
+        var e = Assert.Throws<InvalidInputException>(() => SourceLoader.Load(_directory, new AgentOptions()));
+        var error = Assert.Single(e.Errors);
+        Assert.Equal(_directory, error.File);
+        Assert.Contains("expanso-s3-credentials, expanso-s3-config.json, expanso-production.env", error.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_deployment_sample_sources_load()
+    {
+        var set = SourceLoader.Load(SampleSourcesDirectory(), new AgentOptions());
+        Assert.Equal("AKIAEXAMPLENODEAGENT", set.Credentials.AccessKeyId.Reveal());
+        Assert.Equal(40, set.Credentials.SecretAccessKey.Length);
+        Assert.Null(set.Credentials.SessionToken);
+        Assert.Equal("us-west-2", set.Region);
+        Assert.Equal(
+            ["expanso-databricks-raw-us-west-2", "expanso-databricks-schematized-us-west-2", "expanso-databricks-filtered-us-west-2", "expanso-databricks-emergency-us-west-2"],
+            set.Buckets.Select(b => b.Name));
+        Assert.Empty(set.PassThroughEnvironment);
+    }
+
+    private static string SampleSourcesDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "NodeAgent.sln")))
+            {
+                return Path.Combine(dir.FullName, "deployment", "sample-sources");
+            }
+        }
+
+        throw new InvalidOperationException("NodeAgent.sln not found above " + AppContext.BaseDirectory);
+    }
+}
