@@ -1,0 +1,207 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+using NodeAgent.Configuration;
+using Secret = NodeAgent.Sources.Secret;
+
+namespace NodeAgent.Containers;
+
+/// <summary>
+/// After an apply, brings every consumer container onto the new credentials, one at a time, each waited for:
+/// a stale environment means recreate (Docker never re-reads env files), a changed bind-mounted file means restart
+/// (the process may cache keys; a single-file mount even keeps the old inode), anything else is left alone.
+/// Never throws for Docker trouble: each consumer gets an outcome with a reason and a fix.
+/// </summary>
+public sealed partial class ConsumerUpdater
+{
+    private readonly DockerClientFactory _factory;
+    private readonly ConsumerFinder _finder;
+    private readonly TimeSpan _readyTimeout;
+    private readonly ILogger _logger;
+
+    public ConsumerUpdater(DockerClientFactory factory, ContainersOptions options, ILogger<ConsumerUpdater>? logger = null)
+    {
+        _factory = factory;
+        _finder = new ConsumerFinder(factory, options);
+        _readyTimeout = TimeSpan.FromSeconds(options.RestartTimeoutSeconds);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    public async Task<IReadOnlyList<ContainerOutcome>> UpdateAsync(ConsumerUpdateRequest request, CancellationToken ct)
+    {
+        var scrubber = new SecretScrubber(request.DesiredEnvironment.Values);
+        var outcomes = new List<ContainerOutcome>();
+        DockerClient client;
+        IReadOnlyList<ConsumerContainer> found;
+        try
+        {
+            client = await _factory.ConnectAsync(ct).ConfigureAwait(false);
+        }
+        catch (DockerUnavailableException e)
+        {
+            return EveryConsumerFailed(e.Reason, e.Fix);
+        }
+
+        using (client)
+        {
+            try
+            {
+                found = await _finder.FindAsync(client, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                var unavailable = DockerFailureDescriber.Unavailable(e, _factory);
+                return EveryConsumerFailed($"could not list containers: {unavailable.Reason}", unavailable.Fix);
+            }
+
+            foreach (var consumer in _finder.ConsumerNames)
+            {
+                var containers = found.Where(c => c.Consumer == consumer).ToList();
+                if (containers.Count == 0)
+                {
+                    outcomes.Add(new ContainerOutcome(consumer, null, null, ContainerAction.NotFound,
+                        $"no container named {consumer}, named PROJECT-{consumer}-N by compose, or labelled {ConsumerFinder.ComposeServiceLabel}={consumer}",
+                        $"if {consumer} should run on this host, start it (docker compose up -d {consumer}); otherwise remove it from containers.names"));
+                    continue;
+                }
+
+                foreach (var container in containers)
+                {
+                    var outcome = await UpdateOneAsync(client, container, request, scrubber, ct).ConfigureAwait(false);
+                    LogOutcome(_logger, outcome.Consumer, outcome.ContainerName, outcome.Action, outcome.Reason);
+                    outcomes.Add(outcome);
+                }
+            }
+        }
+
+        return outcomes;
+    }
+
+    private async Task<ContainerOutcome> UpdateOneAsync(
+        IDockerClient client, ConsumerContainer container, ConsumerUpdateRequest request, SecretScrubber scrubber, CancellationToken ct)
+    {
+        ContainerInspectResponse? inspect = null;
+        try
+        {
+            inspect = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
+            var consumption = CredentialConsumption.Analyze(inspect, request);
+            scrubber.Add(inspect.Config?.Env);
+            ContainerOutcome outcome;
+            if (consumption.EnvironmentIsStale)
+            {
+                var why = consumption.DescribeEnvironment();
+                if (consumption.ReadsChangedFile)
+                {
+                    why += $"; {consumption.DescribeMounts()}";
+                }
+
+                var recreator = new ContainerRecreator(client, _readyTimeout, _factory.RequestTimeout);
+                outcome = await recreator.RecreateAsync(container, inspect, consumption.UpdatedEnvironment, why, ct).ConfigureAwait(false);
+            }
+            else if (consumption.ReadsChangedFile)
+            {
+                outcome = await RestartAsync(client, container, inspect, consumption, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                outcome = new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Unchanged,
+                    "unchanged: it reads none of the changed files and its environment is current", null);
+            }
+
+            return scrubber.Scrub(outcome);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            var fix = DockerFailureDescriber.IsConnectionFailure(e)
+                ? $"{DockerFailureDescriber.StartDockerFix}; then apply again"
+                : $"docker inspect {container.Name}; then apply again";
+            return scrubber.Scrub(new ContainerOutcome(container.Consumer, container.Name, inspect?.ID ?? container.Id, ContainerAction.Failed,
+                $"could not update: {DockerFailureDescriber.Describe(e)}", fix));
+        }
+    }
+
+    private async Task<ContainerOutcome> RestartAsync(
+        IDockerClient client, ConsumerContainer container, ContainerInspectResponse inspect, CredentialConsumption consumption, CancellationToken ct)
+    {
+        var why = consumption.DescribeMounts();
+        if (inspect.State is not ({ Running: true } or { Restarting: true }))
+        {
+            // A stopped container is left stopped: it reads the new files whenever it is next started.
+            return new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Unchanged,
+                $"unchanged: stopped, and reads the new files when next started ({why})", null);
+        }
+
+        var grace = (uint)Math.Clamp(Math.Min(inspect.Config?.StopTimeout?.TotalSeconds ?? 10, _factory.RequestTimeout.TotalSeconds - 5), 1, 10);
+        await client.Containers.RestartContainerAsync(inspect.ID, new ContainerRestartParameters { WaitBeforeKillSeconds = grace }, ct)
+            .ConfigureAwait(false);
+        var notReady = await ContainerReadiness.WaitAsync(client, inspect.ID, _readyTimeout, ct).ConfigureAwait(false);
+        return notReady is null
+            ? new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Restarted, $"restarted: {why}", null)
+            : new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Failed,
+                $"restarted because {why}, but {notReady}", $"docker logs {container.Name} shows why it does not come up");
+    }
+
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "container {Consumer} {Container}: {Action}: {Reason}")]
+    private static partial void LogOutcome(ILogger logger, string consumer, string? container, ContainerAction action, string reason);
+
+    private List<ContainerOutcome> EveryConsumerFailed(string reason, string fix) =>
+        _finder.ConsumerNames.Select(n => new ContainerOutcome(n, null, null, ContainerAction.Failed, reason, fix)).ToList();
+
+    /// <summary>
+    /// Last line of defence: reasons are built from names only, but a Docker error message could echo a value
+    /// (e.g. a create refused for an env entry). Any known value is replaced by its mask.
+    /// </summary>
+    private sealed class SecretScrubber
+    {
+        private readonly HashSet<string> _values = new(StringComparer.Ordinal);
+
+        public SecretScrubber(IEnumerable<string> values)
+        {
+            foreach (var v in values)
+            {
+                AddValue(v);
+            }
+        }
+
+        public void Add(IEnumerable<string>? environment)
+        {
+            foreach (var entry in environment ?? [])
+            {
+                var equals = entry.IndexOf('=', StringComparison.Ordinal);
+                if (equals >= 0 && entry[..equals].StartsWith("AWS_", StringComparison.Ordinal))
+                {
+                    AddValue(entry[(equals + 1)..]);
+                }
+            }
+        }
+
+        public ContainerOutcome Scrub(ContainerOutcome o) => o with { Reason = Scrub(o.Reason)!, Fix = Scrub(o.Fix) };
+
+        private string? Scrub(string? text)
+        {
+            if (text is null)
+            {
+                return null;
+            }
+
+            foreach (var v in _values.OrderByDescending(v => v.Length))
+            {
+                text = text.Replace(v, Secret.Mask(v), StringComparison.Ordinal);
+            }
+
+            return text;
+        }
+
+        // Short values (regions, "true") would mangle ordinary words and are no secrets.
+        private void AddValue(string v)
+        {
+            if (v.Length >= 8)
+            {
+                _values.Add(v);
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+
+using Docker.DotNet;
+using Docker.DotNet.Models;
+
+using NodeAgent.Configuration;
+
+namespace NodeAgent.Containers;
+
+/// <summary>What verify expects the consumers to see.</summary>
+/// <param name="DesiredEnvironment">Variables of the current docker.env (values are only fingerprinted).</param>
+/// <param name="CredentialFiles">Real paths of the current credential files (re-rooted under a sandbox root).</param>
+public sealed record CurrentCredentials(IReadOnlyDictionary<string, string> DesiredEnvironment, IReadOnlyList<string> CredentialFiles);
+
+public enum ContainerCredentialStatus
+{
+    /// <summary>Running, stable, and every credential it reads is the current one.</summary>
+    Current,
+
+    /// <summary>Its environment differs from docker.env, or it started before a file it mounts was rewritten.</summary>
+    Stale,
+
+    /// <summary>Running, but reads neither docker.env variables nor a mounted credential file.</summary>
+    NoCredentials,
+
+    /// <summary>Not running (and not restarting).</summary>
+    Stopped,
+
+    /// <summary>State.Restarting, or RestartCount rose while we watched.</summary>
+    RestartLooping,
+
+    NotFound,
+
+    /// <summary>Docker itself could not be asked.</summary>
+    Unreachable,
+}
+
+/// <summary>One consumer container as verify reports it. Detail and Fix name variables and paths, never values.</summary>
+public sealed record ContainerCredentialCheck(
+    string Consumer,
+    string? ContainerName,
+    string? ContainerId,
+    ContainerCredentialStatus Status,
+    string Detail,
+    string? Fix);
+
+/// <summary>
+/// For verify: does each consumer run, is it stable, and does it see the current credentials? Everything is read
+/// from inspect: State.Running/Restarting and RestartCount (sampled twice), Config.Env fingerprints against
+/// docker.env, Mounts[] binds of the credential files, and State.StartedAt against the files' last write.
+/// </summary>
+public sealed class ContainerCredentialInspector
+{
+    private readonly DockerClientFactory _factory;
+    private readonly ConsumerFinder _finder;
+    private readonly TimeSpan _restartSampleInterval;
+
+    public ContainerCredentialInspector(DockerClientFactory factory, ContainersOptions options, TimeSpan? restartSampleInterval = null)
+    {
+        _factory = factory;
+        _finder = new ConsumerFinder(factory, options);
+        _restartSampleInterval = restartSampleInterval ?? TimeSpan.FromSeconds(2);
+    }
+
+    public async Task<IReadOnlyList<ContainerCredentialCheck>> InspectAsync(CurrentCredentials current, CancellationToken ct)
+    {
+        DockerClient client;
+        try
+        {
+            client = await _factory.ConnectAsync(ct).ConfigureAwait(false);
+        }
+        catch (DockerUnavailableException e)
+        {
+            return _finder.ConsumerNames
+                .Select(n => new ContainerCredentialCheck(n, null, null, ContainerCredentialStatus.Unreachable, e.Reason, e.Fix))
+                .ToList();
+        }
+
+        using (client)
+        {
+            try
+            {
+                return await InspectAsync(client, current, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                var unavailable = DockerFailureDescriber.Unavailable(e, _factory);
+                return _finder.ConsumerNames
+                    .Select(n => new ContainerCredentialCheck(n, null, null, ContainerCredentialStatus.Unreachable, unavailable.Reason, unavailable.Fix))
+                    .ToList();
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<ContainerCredentialCheck>> InspectAsync(IDockerClient client, CurrentCredentials current, CancellationToken ct)
+    {
+        var found = await _finder.FindAsync(client, ct).ConfigureAwait(false);
+        var first = new Dictionary<string, ContainerInspectResponse>(StringComparer.Ordinal);
+        foreach (var container in found)
+        {
+            first[container.Id] = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
+        }
+
+        // A restart loop with back-off spends most time in State.Restarting, but a fast loop can be caught between
+        // restarts: a RestartCount that rises while we watch gives it away too.
+        if (first.Values.Any(i => i.State is { Running: true } or { Restarting: true }))
+        {
+            await Task.Delay(_restartSampleInterval, ct).ConfigureAwait(false);
+        }
+
+        var request = new ConsumerUpdateRequest(current.CredentialFiles, current.DesiredEnvironment);
+        var checks = new List<ContainerCredentialCheck>();
+        foreach (var consumer in _finder.ConsumerNames)
+        {
+            var containers = found.Where(c => c.Consumer == consumer).ToList();
+            if (containers.Count == 0)
+            {
+                checks.Add(new ContainerCredentialCheck(consumer, null, null, ContainerCredentialStatus.NotFound,
+                    $"no container named {consumer}, PROJECT-{consumer}-N, or labelled {ConsumerFinder.ComposeServiceLabel}={consumer}",
+                    $"if {consumer} should run on this host, start it (docker compose up -d {consumer})"));
+                continue;
+            }
+
+            foreach (var container in containers)
+            {
+                var before = first[container.Id];
+                ContainerInspectResponse after;
+                try
+                {
+                    after = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (DockerFailureDescriber.IsNotFound(e))
+                {
+                    checks.Add(new ContainerCredentialCheck(consumer, container.Name, container.Id, ContainerCredentialStatus.NotFound,
+                        "it was removed while verify looked at it", "run verify again"));
+                    continue;
+                }
+
+                checks.Add(Judge(container, before, after, request));
+            }
+        }
+
+        return checks;
+    }
+
+    private static ContainerCredentialCheck Judge(
+        ConsumerContainer container, ContainerInspectResponse before, ContainerInspectResponse after, ConsumerUpdateRequest request)
+    {
+        ContainerCredentialCheck Check(ContainerCredentialStatus status, string detail, string? fix) =>
+            new(container.Consumer, container.Name, after.ID, status, detail, fix);
+
+        // State.Restarting / RestartCount decide looping; State.Running decides stopped.
+        if (after.State is { Restarting: true } || after.RestartCount > before.RestartCount)
+        {
+            return Check(ContainerCredentialStatus.RestartLooping,
+                $"restart-looping: restarted {after.RestartCount} times, exit code {after.State?.ExitCode}",
+                $"docker logs {container.Name} shows why it keeps exiting (often credentials it cannot use)");
+        }
+
+        if (after.State is not { Running: true })
+        {
+            return Check(ContainerCredentialStatus.Stopped, $"not running ({after.State?.Status}, exit code {after.State?.ExitCode})",
+                $"docker start {container.Name} if it should run");
+        }
+
+        var consumption = CredentialConsumption.Analyze(after, request);
+        if (consumption.EnvironmentIsStale)
+        {
+            return Check(ContainerCredentialStatus.Stale, consumption.DescribeEnvironment().Replace(" was stale", " differs from docker.env", StringComparison.Ordinal)
+                    .Replace(" were stale", " differ from docker.env", StringComparison.Ordinal),
+                "nodeagent apply (it recreates the container with the current docker.env)");
+        }
+
+        var startedAt = StartedAt(after);
+        var outdated = consumption.ChangedMounts
+            .Where(m => startedAt is { } s && File.Exists(m.ChangedPath) && File.GetLastWriteTimeUtc(m.ChangedPath) > s)
+            .ToList();
+        if (outdated.Count > 0)
+        {
+            return Check(ContainerCredentialStatus.Stale,
+                $"started before {string.Join(", ", outdated.Select(m => m.ChangedPath))} was last written, so it may hold the old keys"
+                + (outdated.Any(m => !m.IsDirectory) ? " (a single-file bind mount even still shows the old file)" : ""),
+                $"docker restart {container.Name}");
+        }
+
+        var envNames = (after.Config?.Env ?? [])
+            .Select(e => e.Split('=', 2)[0])
+            .Where(request.DesiredEnvironment.ContainsKey)
+            .Where(n => n.StartsWith("AWS_", StringComparison.Ordinal))
+            .ToList();
+        var sees = new List<string>();
+        if (envNames.Count > 0)
+        {
+            sees.Add($"environment matches docker.env ({string.Join(", ", envNames)})");
+        }
+
+        foreach (var mount in consumption.ChangedMounts)
+        {
+            sees.Add($"bind-mounts {mount.Source} at {mount.Destination} {(mount.ReadOnly ? "read-only" : "read-write")}");
+        }
+
+        if (sees.Count == 0)
+        {
+            return Check(ContainerCredentialStatus.NoCredentials,
+                "running, but reads neither docker.env's AWS variables nor a bind mount of the credential files",
+                "give it env_file: docker.env or a read-only bind mount of the .aws directory");
+        }
+
+        var writable = consumption.ChangedMounts.Where(m => !m.ReadOnly).ToList();
+        return Check(ContainerCredentialStatus.Current, "sees the current credentials: " + string.Join("; ", sees),
+            writable.Count > 0 ? $"mount {string.Join(", ", writable.Select(m => m.Source))} read-only (:ro): the container never needs to write credentials" : null);
+    }
+
+    private static DateTime? StartedAt(ContainerInspectResponse inspect) =>
+        DateTime.TryParse(inspect.State?.StartedAt, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
+            ? t
+            : null;
+}

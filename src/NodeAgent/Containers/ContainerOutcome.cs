@@ -1,0 +1,35 @@
+namespace NodeAgent.Containers;
+
+/// <summary>What was just written, as the containers see it.</summary>
+/// <param name="ChangedPaths">Real paths just written (re-rooted under a sandbox root when there is one), so they
+/// compare equal to bind-mount sources.</param>
+/// <param name="DesiredEnvironment">Variables of the freshly rendered docker.env. Values are secrets: they are only
+/// fingerprinted and written into recreated containers, never logged or reported.</param>
+public sealed record ConsumerUpdateRequest(IReadOnlyList<string> ChangedPaths, IReadOnlyDictionary<string, string> DesiredEnvironment);
+
+public enum ContainerAction
+{
+    /// <summary>Consumes nothing that changed, or is stopped and will read the new files when started.</summary>
+    Unchanged,
+
+    /// <summary>Same container, new process: it re-reads its bind-mounted files.</summary>
+    Restarted,
+
+    /// <summary>New container with the same name and configuration and only the stale variables replaced.</summary>
+    Recreated,
+
+    /// <summary>No container carries this consumer's name or compose labels.</summary>
+    NotFound,
+
+    /// <summary>Docker unusable or the container did not come back; the previous container is kept.</summary>
+    Failed,
+}
+
+/// <summary>One line of the restart step's report. Reason and Fix name variables and paths, never values.</summary>
+public sealed record ContainerOutcome(
+    string Consumer,
+    string? ContainerName,
+    string? ContainerId,
+    ContainerAction Action,
+    string Reason,
+    string? Fix);

@@ -1,0 +1,162 @@
+using Docker.DotNet.Models;
+
+using Secret = NodeAgent.Sources.Secret;
+
+namespace NodeAgent.Containers;
+
+/// <summary>A bind mount through which a container sees a file that was just rewritten.</summary>
+/// <param name="IsDirectory">A directory mount sees the renamed-in file at once; a single-file mount keeps the old inode.</param>
+internal sealed record ChangedMount(string Source, string Destination, string ChangedPath, bool IsDirectory, bool ReadOnly);
+
+/// <summary>
+/// What one container reads of the credentials, learned from its inspect document rather than guessed from its
+/// name: bind mounts (Mounts[].Type == "bind", Mounts[].Source) and environment (Config.Env). Values are compared
+/// by fingerprint and never kept in anything printable.
+/// </summary>
+internal sealed class CredentialConsumption
+{
+    private const string SessionToken = "AWS_SESSION_TOKEN";
+    private const string AccessKeyId = "AWS_ACCESS_KEY_ID";
+
+    private CredentialConsumption(
+        IReadOnlyList<string> staleVariables,
+        IReadOnlyList<string> addedVariables,
+        IReadOnlyList<string> removedVariables,
+        IReadOnlyList<ChangedMount> changedMounts,
+        IReadOnlyList<string> updatedEnvironment)
+    {
+        StaleVariables = staleVariables;
+        AddedVariables = addedVariables;
+        RemovedVariables = removedVariables;
+        ChangedMounts = changedMounts;
+        UpdatedEnvironment = updatedEnvironment;
+    }
+
+    /// <summary>Variables in Config.Env whose value differs from the freshly rendered docker.env.</summary>
+    public IReadOnlyList<string> StaleVariables { get; }
+
+    /// <summary>AWS_SESSION_TOKEN when the new credentials are temporary but the container has none.</summary>
+    public IReadOnlyList<string> AddedVariables { get; }
+
+    /// <summary>AWS_SESSION_TOKEN when the new credentials are long-lived: an old token would poison them.</summary>
+    public IReadOnlyList<string> RemovedVariables { get; }
+
+    public IReadOnlyList<ChangedMount> ChangedMounts { get; }
+
+    /// <summary>Config.Env with only the changed variables replaced: the environment of a recreated container.</summary>
+    public IReadOnlyList<string> UpdatedEnvironment { get; }
+
+    public bool EnvironmentIsStale => StaleVariables.Count + AddedVariables.Count + RemovedVariables.Count > 0;
+
+    public bool ReadsChangedFile => ChangedMounts.Count > 0;
+
+    public static CredentialConsumption Analyze(ContainerInspectResponse inspect, ConsumerUpdateRequest request)
+    {
+        var environment = inspect.Config?.Env ?? [];
+        var desired = request.DesiredEnvironment;
+        var stale = new List<string>();
+        var updated = new List<string>(environment.Count);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in environment)
+        {
+            var (name, value) = Split(entry);
+            present.Add(name);
+            if (desired.TryGetValue(name, out var wanted) &&
+                Secret.FingerprintOf(value) != Secret.FingerprintOf(wanted))
+            {
+                stale.Add(name);
+                updated.Add($"{name}={wanted}");
+            }
+            else
+            {
+                updated.Add(entry);
+            }
+        }
+
+        // AWS_ACCESS_KEY_ID from docker.env marks the container as taking its credentials from there; then
+        // AWS_SESSION_TOKEN must be present exactly when the new credentials are temporary ones.
+        var added = new List<string>();
+        var removed = new List<string>();
+        if (present.Contains(AccessKeyId) && desired.ContainsKey(AccessKeyId))
+        {
+            if (desired.TryGetValue(SessionToken, out var token) && !present.Contains(SessionToken))
+            {
+                added.Add(SessionToken);
+                updated.Add($"{SessionToken}={token}");
+            }
+            else if (!desired.ContainsKey(SessionToken) && present.Contains(SessionToken))
+            {
+                removed.Add(SessionToken);
+                updated.RemoveAll(e => Split(e).Name == SessionToken);
+            }
+        }
+
+        return new CredentialConsumption(stale, added, removed, ChangedMountsOf(inspect, request.ChangedPaths), updated);
+    }
+
+    /// <summary>"AWS_SECRET_ACCESS_KEY in its environment was stale" and friends; names only, never values.</summary>
+    public string DescribeEnvironment()
+    {
+        var parts = new List<string>();
+        if (StaleVariables.Count > 0)
+        {
+            parts.Add($"{string.Join(", ", StaleVariables)} in its environment {(StaleVariables.Count == 1 ? "was" : "were")} stale");
+        }
+
+        if (AddedVariables.Count > 0)
+        {
+            parts.Add($"{string.Join(", ", AddedVariables)} was missing from its environment");
+        }
+
+        if (RemovedVariables.Count > 0)
+        {
+            parts.Add($"{string.Join(", ", RemovedVariables)} in its environment is no longer issued");
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>"bind mount /root/.aws contains changed /root/.aws/credentials" and friends.</summary>
+    public string DescribeMounts() => string.Join("; ", ChangedMounts.Select(m => m.IsDirectory
+        ? $"bind mount {m.Source} contains changed {m.ChangedPath}"
+        : $"single-file bind mount {m.Source} still pointed at the replaced file's old inode"));
+
+    private static List<ChangedMount> ChangedMountsOf(ContainerInspectResponse inspect, IReadOnlyList<string> changedPaths)
+    {
+        var result = new List<ChangedMount>();
+        var changed = changedPaths.Select(Normalize).ToList();
+        foreach (var mount in inspect.Mounts ?? [])
+        {
+            if (mount.Type != "bind" || string.IsNullOrEmpty(mount.Source))
+            {
+                continue;
+            }
+
+            var source = Normalize(mount.Source);
+            foreach (var path in changed)
+            {
+                var isFile = path == source;
+                var isInside = path.StartsWith(source == "/" ? "/" : source + "/", StringComparison.Ordinal);
+                if (isFile || isInside)
+                {
+                    result.Add(new ChangedMount(source, mount.Destination ?? "", path, IsDirectory: !isFile, ReadOnly: !mount.RW));
+                    break;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static string Normalize(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return full.Length > 1 ? full.TrimEnd('/') : full;
+    }
+
+    private static (string Name, string Value) Split(string entry)
+    {
+        var equals = entry.IndexOf('=', StringComparison.Ordinal);
+        return equals < 0 ? (entry, "") : (entry[..equals], entry[(equals + 1)..]);
+    }
+}
