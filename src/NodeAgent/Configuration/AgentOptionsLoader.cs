@@ -63,7 +63,8 @@ public static class AgentOptionsLoader
         Validate(options, file, errors);
         if (errors.Count > 0)
         {
-            throw new InvalidInputException(errors);
+            // Read order follows the code, not the file; operators fix top to bottom.
+            throw new InvalidInputException(errors.OrderBy(e => e.Line ?? int.MaxValue).ToList());
         }
 
         return options;

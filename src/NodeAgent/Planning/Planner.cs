@@ -73,7 +73,9 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
             reasons.Add($"owner {existing.Uid}:{existing.Gid} → {owner.Description} ({want.Uid}:{want.Gid})");
         }
 
-        var action = reasons.Count == 0 ? FileAction.Unchanged : FileAction.Update;
+        // The writer's own rule decides; the reasons above only explain it.
+        var desired = new DesiredFile(path, file.Content, file.Mode, owner.Owner, file.PrivateParent);
+        var action = FileSetTransaction.IsAlreadyInPlace(desired, existing) ? FileAction.Unchanged : FileAction.Update;
         return new FileChange(file, path, action, reasons, owner.Owner, owner.Description, existing.Content);
     }
 

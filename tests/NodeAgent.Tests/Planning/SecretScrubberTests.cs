@@ -12,6 +12,7 @@ public sealed class SecretScrubberTests
     [InlineData("  \"aws_secret_access_key\": \"OLDsecretOLDsecretOLDsecretOLDsecret1234\",", "  \"aws_secret_access_key\": \"****…1234\",")]
     [InlineData("aws_access_key_id = AKIAOLDOLDOLDOLD9999", "aws_access_key_id = AKIA…9999")]
     [InlineData("DATABRICKS_TOKEN=dapi0123456789abcdef", "DATABRICKS_TOKEN=****…cdef")]
+    [InlineData("DB_PASSWORD=\"it's a long pass phrase\"", "DB_PASSWORD=\"****…rase\"")]
     [InlineData("stray OLDsecretOLDsecretOLDsecretOLDsecret1234 here", "stray ****…1234 here")]
     public void Masks_secrets_it_has_never_seen_by_key_name_and_shape(string line, string expected)
     {

@@ -1,0 +1,180 @@
+using System.Text.Json;
+using NodeAgent.Cli;
+
+namespace NodeAgent.Tests.Cli;
+
+public sealed class ApplyCommandTests
+{
+    private static readonly string[] AllTargets =
+    [
+        "/root/.aws/credentials", "/root/.aws/config", "/home/ubuntu/.aws/credentials", "/home/ubuntu/.aws/config",
+        "/opt/sensor/config/s3-config.json", "/opt/sensor/config/databricks-storage-config.yaml", "/opt/sensor/.env", "/opt/sensor/docker.env",
+    ];
+
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    [Fact]
+    public async Task Apply_places_every_target_with_its_mode()
+    {
+        using var sandbox = new Sandbox();
+        var run = await sandbox.ApplyAsync();
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        foreach (var target in AllTargets)
+        {
+            var path = sandbox.Target(target);
+            Assert.True(File.Exists(path), target);
+            var expected = target.EndsWith(".yaml", StringComparison.Ordinal) ? Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead : Private;
+            Assert.Equal(expected, File.GetUnixFileMode(path));
+        }
+
+        Assert.Contains(TestData.SecretKey, File.ReadAllText(sandbox.Target("/root/.aws/credentials")), StringComparison.Ordinal);
+        Assert.Contains("8 file(s) written, 0 unchanged.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("AKIA…G001", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Second_apply_writes_nothing_and_keeps_mtimes()
+    {
+        using var sandbox = new Sandbox();
+        Assert.Equal(ExitCodes.Ok, (await sandbox.ApplyAsync()).ExitCode);
+        var before = sandbox.Snapshot();
+        var second = await sandbox.ApplyAsync();
+        Assert.Equal(ExitCodes.Ok, second.ExitCode);
+        Assert.Contains("0 file(s) written, 8 unchanged.", second.Output, StringComparison.Ordinal);
+        Assert.Equal(before, sandbox.Snapshot());
+    }
+
+    [Fact]
+    public async Task Dry_run_writes_nothing_and_says_what_would_change()
+    {
+        using var sandbox = new Sandbox();
+        var run = await sandbox.ApplyAsync("--dry-run");
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Empty(Directory.EnumerateFiles(sandbox.Root, "*", SearchOption.AllDirectories));
+        Assert.Contains("would create", run.Output, StringComparison.Ordinal);
+        Assert.Contains("8 file(s) would change", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotation_diff_masks_old_and_new_secrets()
+    {
+        using var sandbox = new Sandbox();
+        Assert.Equal(ExitCodes.Ok, (await sandbox.ApplyAsync()).ExitCode);
+        const string newKey = "AKIAROTATEDNODEAG099";
+        const string newSecret = "RoTaTeDsEcReTkEyRoTaTeDsEcReTkEy01234567";
+        sandbox.WriteSources(newKey, newSecret);
+        var run = await sandbox.ApplyAsync("--dry-run", "--diff");
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.DoesNotContain(newKey, run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(newSecret, run.Output, StringComparison.Ordinal);
+        Assert.Contains("-aws_access_key_id = AKIA…G001", run.Output, StringComparison.Ordinal);
+        Assert.Contains("+aws_access_key_id = AKIA…G099", run.Output, StringComparison.Ordinal);
+        Assert.Contains("+aws_secret_access_key = ****…4567", run.Output, StringComparison.Ordinal);
+        Assert.Contains("would update", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(newSecret, File.ReadAllText(sandbox.Target("/root/.aws/credentials")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Mode_drift_is_repaired_with_the_reason()
+    {
+        using var sandbox = new Sandbox();
+        await sandbox.ApplyAsync();
+        var env = sandbox.Target("/opt/sensor/.env");
+        File.SetUnixFileMode(env, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var run = await sandbox.ApplyAsync();
+        Assert.Contains("mode 644 → 600", run.Output, StringComparison.Ordinal);
+        Assert.Equal(Private, File.GetUnixFileMode(env));
+    }
+
+    [Fact]
+    public async Task Invalid_sources_exit_2_and_leave_good_targets_untouched()
+    {
+        using var sandbox = new Sandbox();
+        await sandbox.ApplyAsync();
+        var before = sandbox.Snapshot();
+        File.WriteAllText(Path.Combine(sandbox.Sources, "expanso-production.env"), "AWS_ACCESS_KEY_ID=YOUR_ACCESS_KEY_ID\n");
+        var run = await sandbox.ApplyAsync();
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Contains("expanso-production.env:1:", run.Error, StringComparison.Ordinal);
+        Assert.Contains("nothing was written", run.Error, StringComparison.Ordinal);
+        Assert.Equal(before, sandbox.Snapshot());
+    }
+
+    [Fact]
+    public async Task Apply_refuses_to_follow_a_symlink_planted_in_home_aws()
+    {
+        using var sandbox = new Sandbox();
+        var victim = Path.Combine(sandbox.Root, "victim");
+        Directory.CreateDirectory(victim);
+        Directory.CreateDirectory(sandbox.Target("/home/ubuntu"));
+        File.CreateSymbolicLink(sandbox.Target("/home/ubuntu/.aws"), victim);
+        var run = await sandbox.ApplyAsync();
+        Assert.Equal(ExitCodes.WriteFailed, run.ExitCode);
+        Assert.Contains("/home/ubuntu/.aws", run.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(victim));
+        Assert.False(File.Exists(sandbox.Target("/root/.aws/credentials")), "a refused plan writes no target at all");
+    }
+
+    [Fact]
+    public async Task Json_output_lists_every_file_with_action_and_reasons()
+    {
+        using var sandbox = new Sandbox();
+        var run = await sandbox.ApplyAsync("--json", "--diff");
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Output);
+        Assert.Equal(1, doc.RootElement.GetProperty("schemaVersion").GetInt32());
+        var files = doc.RootElement.GetProperty("files").EnumerateArray().ToList();
+        Assert.Equal(8, files.Count);
+        Assert.All(files, f => Assert.Equal("create", f.GetProperty("action").GetString()));
+        Assert.All(files, f => Assert.True(f.GetProperty("written").GetBoolean()));
+        Assert.Equal("0600", files[0].GetProperty("mode").GetString());
+        Assert.Contains("****…", files[0].GetProperty("diff").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sandbox_without_the_configured_user_says_ownership_was_not_applied()
+    {
+        using var sandbox = new Sandbox();
+        var run = await sandbox.ApplyAsync();
+        Assert.Contains("owner ubuntu not applied", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_mode_with_a_missing_user_is_an_error_naming_user_and_key()
+    {
+        using var sandbox = new Sandbox();
+        var config = Path.Combine(sandbox.Sources, "..", Path.GetFileName(sandbox.Root) + ".yaml");
+        File.WriteAllText(config, $"""
+            targets:
+              aws_homes:
+                - user: nodeagent-no-such-user
+                  home: {sandbox.Root}/home/ghost
+              s3_config: {"{"} path: {sandbox.Root}/s3.json, owner: root {"}"}
+              storage_config: {"{"} path: {sandbox.Root}/storage.yaml, owner: root {"}"}
+              dotenv: {"{"} path: {sandbox.Root}/.env, owner: root {"}"}
+              docker_env: {"{"} path: {sandbox.Root}/docker.env, owner: root {"}"}
+            state_directory: {sandbox.Root}/state
+            """);
+        try
+        {
+            var run = await sandbox.RunAsync("apply", "--config", config, "--sources", sandbox.Sources, "--no-restart");
+            Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+            Assert.Contains("user \"nodeagent-no-such-user\" (targets.aws_homes[0].user) does not exist", run.Error, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(sandbox.Root));
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public async Task Help_documents_the_exit_codes()
+    {
+        using var sandbox = new Sandbox();
+        var run = await sandbox.RunAsync("apply", "--help");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("2 invalid sources or configuration", run.Output, StringComparison.Ordinal);
+        Assert.Contains("--dry-run", run.Output, StringComparison.Ordinal);
+    }
+}

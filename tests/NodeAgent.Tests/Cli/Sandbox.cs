@@ -1,0 +1,77 @@
+using System.Text;
+using NodeAgent.Cli;
+
+namespace NodeAgent.Tests.Cli;
+
+/// <summary>A temp root with a sources directory, and the real CLI run in-process against it.</summary>
+internal sealed class Sandbox : IDisposable
+{
+    public Sandbox()
+    {
+        Root = Directory.CreateTempSubdirectory("nodeagent-sandbox-").FullName;
+        Sources = Directory.CreateTempSubdirectory("nodeagent-sources-").FullName;
+        WriteSources(TestData.KeyId, TestData.SecretKey);
+    }
+
+    public string Root { get; }
+
+    public string Sources { get; }
+
+    public string Target(string hostPath) => Path.Join(Root, hostPath.TrimStart('/'));
+
+    public void WriteSources(string keyId, string secret, string region = "us-west-2")
+    {
+        File.WriteAllText(Path.Combine(Sources, "expanso-s3-credentials"),
+            $"[default]\naws_access_key_id = {keyId}\naws_secret_access_key = {secret}\nregion = {region}\n");
+        File.WriteAllText(Path.Combine(Sources, "expanso-s3-config.json"), $$"""
+            {
+              "aws_access_key_id": "{{keyId}}",
+              "aws_secret_access_key": "{{secret}}",
+              "region": "{{region}}",
+              "s3_configuration": {
+                "buckets": {
+                  "raw": "expanso-databricks-raw-us-west-2",
+                  "schematized": "expanso-databricks-schematized-us-west-2",
+                  "filtered": "expanso-databricks-filtered-us-west-2",
+                  "emergency": "expanso-databricks-emergency-us-west-2"
+                }
+              }
+            }
+            """);
+        File.WriteAllText(Path.Combine(Sources, "expanso-production.env"),
+            $"AWS_ACCESS_KEY_ID={keyId}\nAWS_SECRET_ACCESS_KEY={secret}\nAWS_DEFAULT_REGION={region}\n" +
+            "S3_BUCKET_RAW=expanso-databricks-raw-us-west-2\nS3_BUCKET_SCHEMATIZED=expanso-databricks-schematized-us-west-2\n" +
+            "S3_BUCKET_FILTERED=expanso-databricks-filtered-us-west-2\nS3_BUCKET_EMERGENCY=expanso-databricks-emergency-us-west-2\n");
+    }
+
+    public async Task<CliRun> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await NodeAgentCli.RunAsync(args, output, error);
+        var run = new CliRun(code, output.ToString(), error.ToString());
+        TestData.AssertNoSecret(run.Output);
+        TestData.AssertNoSecret(run.Error);
+        return run;
+    }
+
+    public Task<CliRun> ApplyAsync(params string[] extra) =>
+        RunAsync(["apply", "--root", Root, "--sources", Sources, "--no-restart", .. extra]);
+
+    /// <summary>Every file under the root with its bytes, mode and mtime: "nothing changed" is checked against this.</summary>
+    public IReadOnlyDictionary<string, string> Snapshot() =>
+        Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/var/lib/nodeagent/", StringComparison.Ordinal))
+            .ToDictionary(f => f, f => Convert.ToHexString(File.ReadAllBytes(f)) + "|" + File.GetUnixFileMode(f) + "|" + File.GetLastWriteTimeUtc(f).Ticks);
+
+    public void Dispose()
+    {
+        Directory.Delete(Root, true);
+        Directory.Delete(Sources, true);
+    }
+}
+
+internal sealed record CliRun(int ExitCode, string Output, string Error)
+{
+    public override string ToString() => $"exit {ExitCode}\n{Output}\n{Error}";
+}
