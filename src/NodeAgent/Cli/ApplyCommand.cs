@@ -11,15 +11,18 @@ public static class ApplyCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "print the plan and write nothing" };
         var diff = new Option<bool>("--diff") { Description = "print a unified diff of every changed file, secrets masked" };
         var noRestart = new Option<bool>("--no-restart") { Description = "place the files but restart no container" };
+        var verbose = new Option<bool>("--verbose") { Description = "also print log events to stderr (under systemd they go to the journal anyway)" };
         var command = new Command("apply", "Validate the sources and bring every target file (and its consumers) up to date.\n" + ExitCodes.Help);
         common.AddTo(command);
         command.Options.Add(dryRun);
         command.Options.Add(diff);
         command.Options.Add(noRestart);
+        command.Options.Add(verbose);
         command.SetAction((result, ct) => ErrorBoundary.RunAsync(async () =>
         {
             var context = common.CreateContext(result);
-            var outcome = new ApplyPipeline(context).Apply(new ApplyRequest(result.GetValue(dryRun), !result.GetValue(noRestart)));
+            using var loggers = Logging.AgentLogging.Create(result.GetValue(verbose));
+            var outcome = await new ApplyPipeline(context, loggers).ApplyAsync(new ApplyRequest(result.GetValue(dryRun), !result.GetValue(noRestart)), ct);
             var output = io.Output;
             if (result.GetValue(common.Json))
             {
@@ -34,8 +37,7 @@ public static class ApplyCommand
                 }
             }
 
-            ct.ThrowIfCancellationRequested();
-            return ExitCodes.Ok;
+            return outcome.ContainersFailed ? ExitCodes.ContainersFailed : ExitCodes.Ok;
         }, io.Error));
         return command;
     }

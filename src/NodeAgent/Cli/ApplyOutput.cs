@@ -38,6 +38,25 @@ public static class ApplyOutput
             b.Append("note: ").Append(note).Append('\n');
         }
 
+        if (result.Containers is { } containers)
+        {
+            foreach (var c in containers)
+            {
+                b.Append("  container ").Append(c.Action.ToString().ToLowerInvariant().PadRight(10)).Append(' ')
+                    .Append((c.ContainerName ?? c.Consumer).PadRight(24)).Append(' ').Append(c.Reason);
+                if (c.Fix is { } fix && c.Action == Containers.ContainerAction.Failed)
+                {
+                    b.Append(" — fix: ").Append(fix);
+                }
+
+                b.Append('\n');
+            }
+        }
+        else if (result.ContainersSkipped is { } skipped)
+        {
+            b.Append("  containers not touched: ").Append(skipped).Append('\n');
+        }
+
         var changed = plan.Changes.Count();
         var unchanged = plan.Files.Count - changed;
         b.Append(result.DryRun
@@ -114,6 +133,21 @@ public static class ApplyOutput
             }
 
             w.WriteEndArray();
+            w.WriteStartArray("containers");
+            foreach (var c in result.Containers ?? [])
+            {
+                w.WriteStartObject();
+                w.WriteString("consumer", c.Consumer);
+                w.WriteString("container", c.ContainerName);
+                w.WriteString("id", c.ContainerId is { Length: > 12 } id ? id[..12] : c.ContainerId);
+                w.WriteString("action", JsonNamingPolicy.KebabCaseLower.ConvertName(c.Action.ToString()));
+                w.WriteString("reason", c.Reason);
+                w.WriteString("fix", c.Fix);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteString("containersSkipped", result.ContainersSkipped);
             w.WriteStartArray("notes");
             foreach (var note in plan.Notes)
             {

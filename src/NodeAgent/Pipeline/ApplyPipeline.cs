@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NodeAgent.Containers;
 using NodeAgent.FileSystem;
 using NodeAgent.Planning;
 using NodeAgent.Rendering;
@@ -7,15 +10,26 @@ namespace NodeAgent.Pipeline;
 
 public sealed record ApplyRequest(bool DryRun, bool Restart);
 
-public sealed record ApplyResult(Plan Plan, IReadOnlyList<string> WrittenPaths, bool DryRun);
+/// <param name="Containers">What was done to each consumer; null when the step did not run.</param>
+/// <param name="ContainersSkipped">Why the container step did not run (dry run, --no-restart).</param>
+public sealed record ApplyResult(
+    Plan Plan,
+    IReadOnlyList<string> WrittenPaths,
+    bool DryRun,
+    IReadOnlyList<ContainerOutcome>? Containers,
+    string? ContainersSkipped)
+{
+    public bool ContainersFailed => Containers?.Any(c => c.Action == ContainerAction.Failed) == true;
+}
 
 /// <summary>
-/// Load → Render → Plan → Write: the one code path behind `apply`, the daemon's reconcile and `verify`'s drift
-/// check (which stops after Plan). Each step takes the previous step's value; nothing re-reads a source.
+/// Load → Render → Plan → Write → Restart: the one code path behind `apply`, the daemon's reconcile and
+/// `verify`'s drift check (which stops after Plan). Each step takes the previous step's value; nothing re-reads a source.
 /// </summary>
-public sealed class ApplyPipeline(AgentContext context)
+public sealed class ApplyPipeline(AgentContext context, ILoggerFactory? loggers = null)
 {
     private readonly SecureFileSystem _fileSystem = new(context.Paths.Root ?? "/");
+    private readonly ILoggerFactory _loggers = loggers ?? NullLoggerFactory.Instance;
 
     public CredentialSet LoadSources() => SourceLoader.Load(context.SourcesDirectory, context.Options);
 
@@ -26,18 +40,29 @@ public sealed class ApplyPipeline(AgentContext context)
         return planner.Plan(set, rendered);
     }
 
-    public ApplyResult Apply(ApplyRequest request)
+    public async Task<ApplyResult> ApplyAsync(ApplyRequest request, CancellationToken ct)
     {
         var plan = PlanFor(LoadSources());
         if (request.DryRun)
         {
-            return new ApplyResult(plan, [], true);
+            return new ApplyResult(plan, [], true, null, "dry run");
         }
 
         var desired = plan.Files
             .Select(f => new DesiredFile(f.Path, f.Desired.Content, f.Desired.Mode, f.Owner, f.Desired.PrivateParent))
             .ToList();
         var written = new FileSetTransaction(_fileSystem, context.BackupDirectory).Apply(desired);
-        return new ApplyResult(plan, written, false);
+        if (!request.Restart)
+        {
+            return new ApplyResult(plan, written, false, null, "--no-restart");
+        }
+
+        // Run even when no file changed: a consumer whose environment is still stale (an earlier apply that was
+        // interrupted, a container recreated by hand from an old env file) is brought up to date all the same.
+        var updater = new ConsumerUpdater(new DockerClientFactory(context.Options.Containers), context.Options.Containers,
+            _loggers.CreateLogger<ConsumerUpdater>());
+        var environment = EnvFileRenderer.Variables(plan.Set).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+        var outcomes = await updater.UpdateAsync(new ConsumerUpdateRequest(written, environment), ct);
+        return new ApplyResult(plan, written, false, outcomes, null);
     }
 }

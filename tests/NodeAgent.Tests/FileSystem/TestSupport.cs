@@ -3,9 +3,6 @@ using System.Text;
 using NodeAgent.FileSystem;
 using NodeAgent.Native;
 
-// NodeAgent manages Linux hosts; its tests use Unix file modes throughout.
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
-
 namespace NodeAgent.Tests.FileSystem;
 
 /// <summary>A fact that needs root (fchown to another user, chattr). CI runs as root, so these run there.</summary>

@@ -1,6 +1,6 @@
 using NodeAgent.Sources;
 
-namespace NodeAgent.Tests;
+namespace NodeAgent.TestSupport;
 
 /// <summary>Fake but well-formed credentials: the same shapes AWS issues, never real keys.</summary>
 internal static class TestData

@@ -1,14 +1,18 @@
 using System.Text;
 using NodeAgent.Cli;
 
-namespace NodeAgent.Tests.Cli;
+namespace NodeAgent.TestSupport;
 
 /// <summary>A temp root with a sources directory, and the real CLI run in-process against it.</summary>
 internal sealed class Sandbox : IDisposable
 {
-    public Sandbox()
+    private readonly bool _ownsRoot;
+
+    /// <param name="root">An existing root someone else cleans up (e.g. a Docker test's); null makes a fresh one.</param>
+    public Sandbox(string? root = null)
     {
-        Root = Directory.CreateTempSubdirectory("nodeagent-sandbox-").FullName;
+        _ownsRoot = root is null;
+        Root = root ?? Directory.CreateTempSubdirectory("nodeagent-sandbox-").FullName;
         Sources = Directory.CreateTempSubdirectory("nodeagent-sources-").FullName;
         WriteSources(TestData.KeyId, TestData.SecretKey);
     }
@@ -55,6 +59,17 @@ internal sealed class Sandbox : IDisposable
         return run;
     }
 
+    /// <summary>Writes a nodeagent.yaml next to the sources and returns its path.</summary>
+    public string WriteConfig(string yaml)
+    {
+        var path = Path.Combine(Sources, "..", Path.GetFileName(Sources) + ".yaml");
+        File.WriteAllText(path, yaml);
+        _configs.Add(path);
+        return Path.GetFullPath(path);
+    }
+
+    private readonly List<string> _configs = [];
+
     public Task<CliRun> ApplyAsync(params string[] extra) =>
         RunAsync(["apply", "--root", Root, "--sources", Sources, "--no-restart", .. extra]);
 
@@ -66,8 +81,13 @@ internal sealed class Sandbox : IDisposable
 
     public void Dispose()
     {
-        Directory.Delete(Root, true);
+        if (_ownsRoot)
+        {
+            Directory.Delete(Root, true);
+        }
+
         Directory.Delete(Sources, true);
+        _configs.ForEach(File.Delete);
     }
 }
 

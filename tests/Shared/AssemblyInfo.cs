@@ -1,0 +1,2 @@
+// NodeAgent runs on Linux only (P/Invoke into libc, Unix modes and owners); so do its tests.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
