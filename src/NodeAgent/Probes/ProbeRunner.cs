@@ -62,14 +62,19 @@ public sealed class ProbeRunner
         {
             return
             [
-                new ProbeResult(probe.Name, "-", ProbeStatus.Failed, $"the probe itself failed: {e.GetType().Name}: {e.Message}",
+                new ProbeResult(KindOf(probe), TargetOf(probe), ProbeStatus.Failed, $"the probe itself failed: {e.GetType().Name}: {e.Message}",
                     "this is a NodeAgent bug: please report it with this line", Stopwatch.GetElapsedTime(started)),
             ];
         }
     }
 
     private static ProbeResult TimedOut(IProbe probe, TimeSpan timeout, long started) =>
-        new(probe.Name, "-", ProbeStatus.Failed, $"no answer within {AwsFailure.Seconds(timeout)}",
+        new(KindOf(probe), TargetOf(probe), ProbeStatus.Failed, $"no answer within {AwsFailure.Seconds(timeout)}",
             "check the network path to the endpoint (DNS, proxy, security group egress on 443) or raise probes.timeoutSeconds",
             Stopwatch.GetElapsedTime(started));
+
+    /// <summary>"bucket raw" → probe "bucket", target "raw": a synthesized row lines up with the probe's own rows.</summary>
+    private static string KindOf(IProbe probe) => probe.Name.Split(' ', 2)[0];
+
+    private static string TargetOf(IProbe probe) => probe.Name.Split(' ', 2) is [_, var target] ? target : "-";
 }

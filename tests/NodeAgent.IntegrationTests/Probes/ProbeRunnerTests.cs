@@ -23,7 +23,8 @@ public sealed class ProbeRunnerTests
 
         var results = await new ProbeRunner([SecretKey]).RunAsync([throwing, fine], TimeSpan.FromSeconds(5), CancellationToken.None);
 
-        var failed = Assert.Single(results, r => r.Probe == "bucket raw");
+        var failed = Assert.Single(results, r => r.Probe == "bucket");
+        Assert.Equal("raw", failed.Target);
         Assert.Equal(ProbeStatus.Failed, failed.Status);
         Assert.Contains("InvalidOperationException: boom with", failed.Detail);
         Assert.Contains(SecretKey.Masked, failed.Detail);
