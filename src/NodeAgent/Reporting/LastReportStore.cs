@@ -1,0 +1,91 @@
+using System.Text;
+
+namespace NodeAgent.Reporting;
+
+/// <summary>A report read back from disk and how old it is (now minus its generatedAt; never negative).</summary>
+public sealed record LastReport(Report Report, TimeSpan Age);
+
+/// <summary>
+/// Keeps the last report at a path (by default <see cref="DefaultFileName"/> in the state directory) so
+/// `nodeagent status` can show it without probing again. Written atomically: a reader sees the old report or the new
+/// one, never half of one. Mode 0644 on purpose: the report holds no secret and monitoring may read it.
+/// </summary>
+public sealed class LastReportStore(TimeProvider? clock = null)
+{
+    public const string DefaultFileName = "last-report.json";
+
+    private const UnixFileMode ReportMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public void Write(Report report, string path)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"{path} has no directory", nameof(path));
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = ReportMode;
+            }
+
+            using (var stream = new FileStream(temp, options))
+            {
+                var bytes = Encoding.UTF8.GetBytes(ReportJson.Serialize(report) + "\n");
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (!OperatingSystem.IsWindows())
+            {
+                // The umask may have narrowed the create mode; the report is meant to be world-readable.
+                File.SetUnixFileMode(temp, ReportMode);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp); // no-op after the rename
+        }
+    }
+
+    /// <summary>
+    /// The stored report and its age, or null when none was written yet. A file that is not a readable report throws
+    /// <see cref="InvalidDataException"/> naming the path.
+    /// </summary>
+    public LastReport? Read(string path)
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        Report? report;
+        try
+        {
+            report = ReportJson.Deserialize(json);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}; delete it or run nodeagent verify to write a new one", e);
+        }
+
+        if (report is null)
+        {
+            throw new InvalidDataException($"{path}: holds no report; delete it or run nodeagent verify to write a new one");
+        }
+
+        var age = _clock.GetUtcNow() - report.GeneratedAt;
+        return new LastReport(report, age < TimeSpan.Zero ? TimeSpan.Zero : age);
+    }
+}

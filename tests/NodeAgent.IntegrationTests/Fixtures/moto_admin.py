@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Administers a moto_server for the integration tests (moto ships boto3; no IAM SDK for .NET is on the mirror).
+
+Reads one JSON request on stdin and prints one JSON answer on stdout:
+  {"endpoint": URL,
+   "bootstrap": true,                      # spend the server's unauthenticated requests on an admin user
+   "admin": {"accessKeyId", "secretAccessKey"},   # otherwise: act as this admin (every request is signed)
+   "users": [{"name", "policy": {...}}],   # IAM users with one inline policy each, and an access key
+   "buckets": [{"name", "region"}]}
+Answer: {"admin": {...}, "users": {name: {"accessKeyId", "secretAccessKey"}}}
+
+Bootstrap spends exactly three unauthenticated requests (CreateUser, CreateAccessKey, PutUserPolicy): the fixture
+starts moto_server with INITIAL_NO_AUTH_ACTION_COUNT=3, so from the fourth request on every call is SigV4-checked
+and IAM-policy-checked, including the ones this script makes as the admin.
+"""
+import json
+import sys
+
+import boto3
+from botocore.config import Config
+
+ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def client(service, endpoint, region, creds):
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=creds["accessKeyId"],
+        aws_secret_access_key=creds["secretAccessKey"],
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def create_user(iam, name, policy):
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    iam.put_user_policy(UserName=name, PolicyName=name + "-policy", PolicyDocument=json.dumps(policy))
+    return {"accessKeyId": key["AccessKeyId"], "secretAccessKey": key["SecretAccessKey"]}
+
+
+def main():
+    request = json.load(sys.stdin)
+    endpoint = request["endpoint"]
+    answer = {"users": {}}
+    if request.get("bootstrap"):
+        # Unsigned-but-accepted requests while the server's no-auth budget lasts; any placeholder key works.
+        placeholder = {"accessKeyId": "AKIAIOSFODNN7EXAMPLE", "secretAccessKey": "bootstrap"}
+        admin = create_user(client("iam", endpoint, "us-east-1", placeholder), "nodeagent-test-admin", ADMIN_POLICY)
+    else:
+        admin = request["admin"]
+    answer["admin"] = admin
+    iam = client("iam", endpoint, "us-east-1", admin)
+    for user in request.get("users", []):
+        answer["users"][user["name"]] = create_user(iam, user["name"], user["policy"])
+    for bucket in request.get("buckets", []):
+        region = bucket.get("region", "us-east-1")
+        s3 = client("s3", endpoint, region, admin)
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=bucket["name"])
+        else:
+            s3.create_bucket(Bucket=bucket["name"], CreateBucketConfiguration={"LocationConstraint": region})
+    json.dump(answer, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
