@@ -50,7 +50,7 @@ public sealed class ApplyRestartsConsumersTests
         Assert.Equal(simulatorsBefore.Config.Labels, recreated.Config.Labels);
         Assert.Equal(simulatorsBefore.HostConfig.Binds, recreated.HostConfig.Binds);
         Assert.Equal(simulatorsBefore.HostConfig.RestartPolicy.Name, recreated.HostConfig.RestartPolicy.Name);
-        Assert.Contains("AWS_SECRET_ACCESS_KEY in its environment was stale", rotated.Output, StringComparison.Ordinal);
+        Assert.Matches(@"container recreated +\S+ +recreated: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY in its environment were stale", rotated.Output);
 
         Assert.Equal(unrelatedStarted, (await box.InspectAsync(unrelated)).State.StartedAt);
 

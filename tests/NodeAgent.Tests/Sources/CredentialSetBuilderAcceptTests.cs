@@ -19,7 +19,7 @@ public sealed class CredentialSetBuilderAcceptTests
     [Fact]
     public void Three_agreeing_files_build_one_credential_set()
     {
-        var set = Build(Ini, Json, Env);
+        var set = Build(Ini, JsonSample, Env);
         AssertSampleSet(set);
         Assert.Empty(set.PassThroughEnvironment);
         Assert.Equal("AKIA…T7XY", set.Credentials.AccessKeyId.ToString());
@@ -33,7 +33,7 @@ public sealed class CredentialSetBuilderAcceptTests
     [InlineData(false, true, true)]
     public void Any_subset_that_covers_everything_is_enough(bool ini, bool json, bool env)
     {
-        AssertSampleSet(Build(ini ? Ini : null, json ? Json : null, env ? Env : null));
+        AssertSampleSet(Build(ini ? Ini : null, json ? JsonSample : null, env ? Env : null));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class CredentialSetBuilderAcceptTests
     public void Crlf_and_bom_are_read_like_plain_lf()
     {
         static string Dos(string text) => "\uFEFF" + text.ReplaceLineEndings("\r\n");
-        AssertSampleSet(Build(Dos(Ini), Dos(Json), Dos(Env)));
+        AssertSampleSet(Build(Dos(Ini), Dos(JsonSample), Dos(Env)));
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class CredentialSetBuilderAcceptTests
     public void Temporary_keys_with_their_session_token_are_accepted_everywhere()
     {
         var ini = Ini.Replace(KeyId, TemporaryKeyId, StringComparison.Ordinal) + $"aws_session_token = {Token}\n";
-        var json = Json.Replace(KeyId, TemporaryKeyId, StringComparison.Ordinal)
+        var json = JsonSample.Replace(KeyId, TemporaryKeyId, StringComparison.Ordinal)
             .Replace("\"region\"", $"\"aws_session_token\": \"{Token}\",\n  \"region\"", StringComparison.Ordinal);
         var env = Env.Replace(KeyId, TemporaryKeyId, StringComparison.Ordinal) + $"AWS_SESSION_TOKEN={Token}\n";
         AssertSampleSet(Build(ini, json, env), TemporaryKeyId, Token);
@@ -109,7 +109,7 @@ public sealed class CredentialSetBuilderAcceptTests
     public void The_configured_profile_is_read_also_when_written_as_profile_name()
     {
         var ini = $"[default]\nregion = eu-central-1\n\n[profile expanso]\naws_access_key_id = {KeyId}\naws_secret_access_key = {SecretKey}\nregion = us-west-2\n";
-        var set = Build(Documents(ini, Json), new SourcesOptions { Profile = "expanso" });
+        var set = Build(Documents(ini, JsonSample), new SourcesOptions { Profile = "expanso" });
         AssertSampleSet(set);
     }
 
@@ -136,7 +136,7 @@ public sealed class CredentialSetBuilderAcceptTests
     [Fact]
     public void Buckets_come_out_in_configured_role_order()
     {
-        var set = new CredentialSetBuilder(new SourcesOptions(), ["emergency", "raw"]).Build(Documents(json: Json));
+        var set = new CredentialSetBuilder(new SourcesOptions(), ["emergency", "raw"]).Build(Documents(json: JsonSample));
         Assert.Equal([new BucketAssignment("emergency", Bucket("emergency")), new BucketAssignment("raw", Bucket("raw"))], set.Buckets);
     }
 }

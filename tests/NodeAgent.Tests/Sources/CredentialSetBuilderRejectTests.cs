@@ -23,7 +23,7 @@ public sealed class CredentialSetBuilderRejectTests
     public void A_present_but_empty_file_is_an_error_not_skipped(string path)
     {
         var blank = "  \n\n";
-        var errors = Reject(path == IniPath ? blank : Ini, path == JsonPath ? blank : Json, path == EnvPath ? blank : Env);
+        var errors = Reject(path == IniPath ? blank : Ini, path == JsonPath ? blank : JsonSample, path == EnvPath ? blank : Env);
         Single(errors, path, null, "the file is empty", "delete the file if the other sources hold");
         Assert.Single(errors);
     }
@@ -34,14 +34,14 @@ public sealed class CredentialSetBuilderRejectTests
     [InlineData(EnvPath, "# only a comment\n")]
     public void A_file_of_only_comments_is_empty(string path, string content)
     {
-        var errors = Reject(path == IniPath ? content : null, path == JsonPath ? content : Json, path == EnvPath ? content : null);
+        var errors = Reject(path == IniPath ? content : null, path == JsonPath ? content : JsonSample, path == EnvPath ? content : null);
         Single(errors, path, null, "the file is empty");
     }
 
     [Fact]
     public void Truncated_json_is_an_error_naming_the_last_line()
     {
-        var cut = Json[..Json.IndexOf("\"filtered\"", StringComparison.Ordinal)];
+        var cut = JsonSample[..JsonSample.IndexOf("\"filtered\"", StringComparison.Ordinal)];
         var errors = Reject(json: cut);
         var error = Assert.Single(errors);
         Assert.Equal(JsonPath, error.File);
@@ -53,14 +53,14 @@ public sealed class CredentialSetBuilderRejectTests
     [Fact]
     public void Truncated_json_inside_a_secret_value_does_not_echo_it()
     {
-        var cut = Json[..(Json.IndexOf(SecretKey, StringComparison.Ordinal) + 30)];
+        var cut = JsonSample[..(JsonSample.IndexOf(SecretKey, StringComparison.Ordinal) + 30)];
         Single(Reject(json: cut), JsonPath, 3, "truncated");
     }
 
     [Fact]
     public void Invalid_json_syntax_names_the_line()
     {
-        var broken = R(Json, "\"region\": \"us-west-2\",", "\"region\": \"us-west-2\"");
+        var broken = R(JsonSample, "\"region\": \"us-west-2\",", "\"region\": \"us-west-2\"");
         Single(Reject(json: broken), JsonPath, 5, "not valid JSON", "missing comma");
     }
 
@@ -82,7 +82,7 @@ public sealed class CredentialSetBuilderRejectTests
     [InlineData("\"raw\": \"expanso-databricks-raw-us-west-2\"", "\"raw\": [\"a\"]", 7, "s3_configuration.buckets.raw is an array, not a string")]
     public void Json_values_of_the_wrong_type_are_rejected(string from, string to, int line, string what)
     {
-        Single(Reject(json: R(Json, from, to)), JsonPath, line, what, "double quotes");
+        Single(Reject(json: R(JsonSample, from, to)), JsonPath, line, what, "double quotes");
     }
 
     [Fact]
@@ -95,14 +95,14 @@ public sealed class CredentialSetBuilderRejectTests
     [Fact]
     public void Duplicate_json_property_is_ambiguous_at_top_level()
     {
-        var json = R(Json, "\"region\": \"us-west-2\",", "\"region\": \"us-west-2\",\n  \"region\": \"us-east-1\",");
+        var json = R(JsonSample, "\"region\": \"us-west-2\",", "\"region\": \"us-west-2\",\n  \"region\": \"us-east-1\",");
         Single(Reject(json: json), JsonPath, 5, "property \"region\" appears a second time (first on line 4)", "keep one");
     }
 
     [Fact]
     public void Duplicate_json_property_is_ambiguous_when_nested()
     {
-        var json = R(Json, "\"filtered\": ", "\"raw\": \"other-bucket\",\n        \"filtered\": ");
+        var json = R(JsonSample, "\"filtered\": ", "\"raw\": \"other-bucket\",\n        \"filtered\": ");
         Single(Reject(json: json), JsonPath, 9, "property \"s3_configuration.buckets.raw\" appears a second time (first on line 7)");
     }
 
@@ -125,21 +125,21 @@ public sealed class CredentialSetBuilderRejectTests
     public void Missing_profile_lists_the_profiles_found()
     {
         var ini = R(Ini, "[default]", "[production]") + "[staging]\nregion = us-east-1\n";
-        var error = Single(Reject(ini, Json), IniPath, null, "profile [default] is not in the file; it has [production], [staging]");
+        var error = Single(Reject(ini, JsonSample), IniPath, null, "profile [default] is not in the file; it has [production], [staging]");
         Assert.Contains("sources.profile", error.Fix, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_profile_without_any_known_key_is_rejected()
     {
-        Single(Reject("[default]\noutput = json\n", Json), IniPath, 1, "holds none of aws_access_key_id");
+        Single(Reject("[default]\noutput = json\n", JsonSample), IniPath, 1, "holds none of aws_access_key_id");
     }
 
     [Fact]
     public void Duplicate_ini_key_is_ambiguous()
     {
         var ini = Ini + $"aws_secret_access_key = {OtherSecretKey}\n";
-        Single(Reject(ini, Json), IniPath, 5, "aws_secret_access_key appears a second time in [default] (first on line 3)");
+        Single(Reject(ini, JsonSample), IniPath, 5, "aws_secret_access_key appears a second time in [default] (first on line 3)");
     }
 
     [Fact]
@@ -170,32 +170,32 @@ public sealed class CredentialSetBuilderRejectTests
     public void A_key_id_without_its_secret_is_rejected()
     {
         var ini = R(Ini, $"aws_secret_access_key = {SecretKey}\n", "");
-        Single(Reject(ini, Json), IniPath, 2, "holds aws_access_key_id but no aws_secret_access_key", "IAM console");
+        Single(Reject(ini, JsonSample), IniPath, 2, "holds aws_access_key_id but no aws_secret_access_key", "IAM console");
     }
 
     [Fact]
     public void A_secret_without_its_key_id_is_rejected()
     {
         var env = R(Env, $"AWS_ACCESS_KEY_ID={KeyId}\n", "");
-        Single(Reject(json: Json, env: env), EnvPath, 1, "holds AWS_SECRET_ACCESS_KEY but no AWS_ACCESS_KEY_ID");
+        Single(Reject(json: JsonSample, env: env), EnvPath, 1, "holds AWS_SECRET_ACCESS_KEY but no AWS_ACCESS_KEY_ID");
     }
 
     [Fact]
     public void A_session_token_without_keys_is_rejected()
     {
         var env = $"AWS_SESSION_TOKEN={Token}\n";
-        Single(Reject(json: Json, env: env), EnvPath, 1, "holds AWS_SESSION_TOKEN but no access key");
+        Single(Reject(json: JsonSample, env: env), EnvPath, 1, "holds AWS_SESSION_TOKEN but no access key");
     }
 
     [Fact]
     public void A_file_naming_some_buckets_must_name_all_roles()
     {
-        var json = R(R(Json, $"\"filtered\": \"{Bucket("filtered")}\",", ""), $"\"schematized\": \"{Bucket("schematized")}\",", "");
+        var json = R(R(JsonSample, $"\"filtered\": \"{Bucket("filtered")}\",", ""), $"\"schematized\": \"{Bucket("schematized")}\",", "");
         var error = Single(Reject(Ini, json, Env), JsonPath, 6, "names buckets for some roles but not for schematized, filtered");
         Assert.Contains("s3_configuration.buckets.schematized, s3_configuration.buckets.filtered", error.Fix, StringComparison.Ordinal);
 
         var env = R(Env, $"S3_BUCKET_EMERGENCY={Bucket("emergency")}\n", "");
-        Single(Reject(json: Json, env: env), EnvPath, 4, "not for emergency", "S3_BUCKET_EMERGENCY");
+        Single(Reject(json: JsonSample, env: env), EnvPath, 4, "not for emergency", "S3_BUCKET_EMERGENCY");
     }
 
     // ---- value rules ------------------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ public sealed class CredentialSetBuilderRejectTests
     public void The_setup_guide_templates_are_rejected_with_a_fix_pointing_at_the_iam_console()
     {
         var ini = "[default]\naws_access_key_id = YOUR_ACCESS_KEY_ID\naws_secret_access_key = YOUR_SECRET_ACCESS_KEY\nregion = us-west-2\n";
-        var json = R(R(Json, KeyId, "YOUR_ACCESS_KEY_ID"), SecretKey, "YOUR_SECRET_ACCESS_KEY");
+        var json = R(R(JsonSample, KeyId, "YOUR_ACCESS_KEY_ID"), SecretKey, "YOUR_SECRET_ACCESS_KEY");
         var env = R(R(Env, KeyId, "YOUR_ACCESS_KEY_ID"), SecretKey, "YOUR_SECRET_ACCESS_KEY");
         var errors = Reject(ini, json, env);
         Assert.Equal(6, errors.Count);
@@ -228,7 +228,7 @@ public sealed class CredentialSetBuilderRejectTests
     [InlineData("xxxxxxxxxxxxxxxxxxxx")]
     public void Other_placeholders_are_rejected(string placeholder)
     {
-        Single(Reject(R(Ini, KeyId, placeholder), Json), IniPath, 2, "template placeholder", IamConsole);
+        Single(Reject(R(Ini, KeyId, placeholder), JsonSample), IniPath, 2, "template placeholder", IamConsole);
     }
 
     [Fact]
@@ -242,7 +242,7 @@ public sealed class CredentialSetBuilderRejectTests
     public void A_malformed_key_id_is_rejected_masked()
     {
         var badId = KeyId[..^1];
-        var error = Single(Reject(R(Ini, KeyId, badId), Json), IniPath, 2, "aws_access_key_id AKIA…NT7X is 19 characters long", "exactly as shown from the IAM console");
+        var error = Single(Reject(R(Ini, KeyId, badId), JsonSample), IniPath, 2, "aws_access_key_id AKIA…NT7X is 19 characters long", "exactly as shown from the IAM console");
         Assert.DoesNotContain(badId, error.ToString(), StringComparison.Ordinal);
     }
 
@@ -250,7 +250,7 @@ public sealed class CredentialSetBuilderRejectTests
     public void Swapped_key_id_and_secret_are_reported_without_revealing_the_secret()
     {
         var swapped = $"[default]\naws_access_key_id = {SecretKey}\naws_secret_access_key = {KeyId}\nregion = us-west-2\n";
-        var errors = Reject(swapped, Json);
+        var errors = Reject(swapped, JsonSample);
         Single(errors, IniPath, 2, "swapped");
         Single(errors, IniPath, 3, "is 20 characters long; a secret access key is exactly 40");
     }
@@ -266,13 +266,13 @@ public sealed class CredentialSetBuilderRejectTests
     [Fact]
     public void A_quoted_secret_in_the_ini_file_is_rejected()
     {
-        Single(Reject(R(Ini, SecretKey, $"\"{SecretKey}\""), Json), IniPath, 3, "contains a quote character");
+        Single(Reject(R(Ini, SecretKey, $"\"{SecretKey}\""), JsonSample), IniPath, 3, "contains a quote character");
     }
 
     [Fact]
     public void Temporary_keys_need_a_session_token()
     {
-        var error = Single(Reject(R(Ini, KeyId, TemporaryKeyId), R(Json, KeyId, TemporaryKeyId)), IniPath, 2,
+        var error = Single(Reject(R(Ini, KeyId, TemporaryKeyId), R(JsonSample, KeyId, TemporaryKeyId)), IniPath, 2,
             "aws_access_key_id ASIA…T7XY is a temporary (ASIA) key, but the file holds no aws_session_token");
         Assert.Contains("long-term AKIA key", error.Fix, StringComparison.Ordinal);
     }
@@ -294,7 +294,7 @@ public sealed class CredentialSetBuilderRejectTests
     [Fact]
     public void A_malformed_region_is_rejected()
     {
-        Single(Reject(R(Ini, "us-west-2", "us-west-2b"), Json), IniPath, 4, "region \"us-west-2b\" is an availability zone", "for example us-west-2");
+        Single(Reject(R(Ini, "us-west-2", "us-west-2b"), JsonSample), IniPath, 4, "region \"us-west-2b\" is an availability zone", "for example us-west-2");
     }
 
     [Fact]
@@ -307,7 +307,7 @@ public sealed class CredentialSetBuilderRejectTests
     [Fact]
     public void A_malformed_bucket_is_rejected_with_the_s3_rule()
     {
-        Single(Reject(json: R(Json, Bucket("raw"), "Expanso_Raw")), JsonPath, 7,
+        Single(Reject(json: R(JsonSample, Bucket("raw"), "Expanso_Raw")), JsonPath, 7,
             "s3_configuration.buckets.raw \"Expanso_Raw\" contains upper-case letters", "S3 console");
     }
 
@@ -331,7 +331,7 @@ public sealed class CredentialSetBuilderRejectTests
     [Fact]
     public void Files_must_agree_on_the_key_id_and_name_both_places_masked()
     {
-        var error = Single(Reject(Ini, Json, R(Env, KeyId, OtherKeyId)), EnvPath, 1,
+        var error = Single(Reject(Ini, JsonSample, R(Env, KeyId, OtherKeyId)), EnvPath, 1,
             $"AWS_ACCESS_KEY_ID (AKIA…T8ZW) differs from aws_access_key_id in {IniPath}:2 (AKIA…T7XY)");
         Assert.Contains("same access key", error.Fix, StringComparison.Ordinal);
     }
@@ -339,7 +339,7 @@ public sealed class CredentialSetBuilderRejectTests
     [Fact]
     public void Files_must_agree_on_the_secret()
     {
-        var errors = Reject(Ini, R(Json, SecretKey, OtherSecretKey), Env);
+        var errors = Reject(Ini, R(JsonSample, SecretKey, OtherSecretKey), Env);
         Single(errors, JsonPath, 3, $"aws_secret_access_key (****…4H3g) differs from aws_secret_access_key in {IniPath}:3 (****…N9oP)");
         Assert.Single(errors);
     }
@@ -348,7 +348,7 @@ public sealed class CredentialSetBuilderRejectTests
     public void Secrets_that_differ_only_in_the_middle_are_told_apart_by_fingerprint()
     {
         var almost = "X" + SecretKey[1..];
-        var error = Single(Reject(Ini, R(Json, SecretKey, almost)), JsonPath, 3, "fingerprints sha256:");
+        var error = Single(Reject(Ini, R(JsonSample, SecretKey, almost)), JsonPath, 3, "fingerprints sha256:");
         Assert.Contains(global::NodeAgent.Sources.Secret.FingerprintOf(SecretKey), error.What, StringComparison.Ordinal);
         Assert.DoesNotContain(almost, error.ToString(), StringComparison.Ordinal);
     }
@@ -360,7 +360,7 @@ public sealed class CredentialSetBuilderRejectTests
         var env = R(Env, KeyId, TemporaryKeyId) + $"AWS_SESSION_TOKEN={OtherToken}\n";
         Single(Reject(ini: ini, env: env), EnvPath, 8, $"AWS_SESSION_TOKEN (****…dA==) differs from {IniPath}:5 (****…dA==); fingerprints");
 
-        var json = R(Json, KeyId, TemporaryKeyId);
+        var json = R(JsonSample, KeyId, TemporaryKeyId);
         var errors = Reject(ini: ini, json: json);
         Single(errors, JsonPath, 2, $"the file holds no aws_session_token, but {IniPath}:5 has one for the same keys");
     }
@@ -368,7 +368,7 @@ public sealed class CredentialSetBuilderRejectTests
     [Fact]
     public void Files_must_agree_on_region_and_each_bucket()
     {
-        var errors = Reject(Ini, R(Json, Bucket("filtered"), "expanso-filtered-eu"), R(Env, "AWS_DEFAULT_REGION=us-west-2", "AWS_DEFAULT_REGION=eu-central-1"));
+        var errors = Reject(Ini, R(JsonSample, Bucket("filtered"), "expanso-filtered-eu"), R(Env, "AWS_DEFAULT_REGION=us-west-2", "AWS_DEFAULT_REGION=eu-central-1"));
         Single(errors, EnvPath, 3, $"AWS_DEFAULT_REGION (\"eu-central-1\") differs from region in {IniPath}:4 (\"us-west-2\")", "same region");
         Single(errors, EnvPath, 6, $"S3_BUCKET_FILTERED (\"{Bucket("filtered")}\") differs from s3_configuration.buckets.filtered in {JsonPath}:9 (\"expanso-filtered-eu\")", "same filtered bucket");
         Assert.Equal(2, errors.Count);
@@ -424,7 +424,7 @@ public sealed class CredentialSetBuilderRejectTests
     public void All_problems_are_reported_at_once()
     {
         var ini = R(Ini, SecretKey, SecretKey[..30]);
-        var json = R(R(Json, "\"region\": \"us-west-2\"", "\"region\": \"US-WEST-2\""), Bucket("raw"), "xn--raw");
+        var json = R(R(JsonSample, "\"region\": \"us-west-2\"", "\"region\": \"US-WEST-2\""), Bucket("raw"), "xn--raw");
         var env = R(Env, KeyId, "YOUR_ACCESS_KEY_ID") + "BAD-NAME=1\n";
         var errors = Reject(ini, json, env);
         Single(errors, IniPath, 3, "is 30 characters long");

@@ -16,13 +16,13 @@ public sealed class SourceFileReaderTests : IDisposable
     [Fact]
     public void Absent_files_are_null_not_errors()
     {
-        File.WriteAllText(PathOf(_options.ConfigFile), Json);
+        File.WriteAllText(PathOf(_options.ConfigFile), JsonSample);
         var documents = SourceFileReader.Read(_directory, _options);
         Assert.Null(documents.Credentials);
         Assert.Null(documents.Env);
         Assert.Empty(documents.Errors);
         Assert.Equal(PathOf(_options.ConfigFile), documents.Config!.Path);
-        Assert.Equal(Bytes(Json), documents.Config.Bytes);
+        Assert.Equal(Bytes(JsonSample), documents.Config.Bytes);
         Assert.Equal(_directory, documents.Directory);
     }
 

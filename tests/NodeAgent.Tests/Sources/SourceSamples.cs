@@ -31,7 +31,7 @@ internal static class SourceSamples
 
         """;
 
-    public static readonly string Json = $$"""
+    public static readonly string JsonSample = $$"""
         {
           "aws_access_key_id": "{{KeyId}}",
           "aws_secret_access_key": "{{SecretKey}}",
