@@ -23,8 +23,11 @@ internal sealed class Sandbox : IDisposable
 
     public string Target(string hostPath) => Path.Join(Root, hostPath.TrimStart('/'));
 
-    public void WriteSources(string keyId, string secret, string region = "us-west-2")
+    private static readonly string[] StandardRoles = ["raw", "schematized", "filtered", "emergency"];
+
+    public void WriteSources(string keyId, string secret, string region = "us-west-2", IReadOnlyList<string>? bucketNames = null)
     {
+        var b = bucketNames ?? StandardRoles.Select(r => $"expanso-databricks-{r}-us-west-2").ToList();
         File.WriteAllText(Path.Combine(Sources, "expanso-s3-credentials"),
             $"[default]\naws_access_key_id = {keyId}\naws_secret_access_key = {secret}\nregion = {region}\n");
         File.WriteAllText(Path.Combine(Sources, "expanso-s3-config.json"), $$"""
@@ -34,18 +37,17 @@ internal sealed class Sandbox : IDisposable
               "region": "{{region}}",
               "s3_configuration": {
                 "buckets": {
-                  "raw": "expanso-databricks-raw-us-west-2",
-                  "schematized": "expanso-databricks-schematized-us-west-2",
-                  "filtered": "expanso-databricks-filtered-us-west-2",
-                  "emergency": "expanso-databricks-emergency-us-west-2"
+                  "raw": "{{b[0]}}",
+                  "schematized": "{{b[1]}}",
+                  "filtered": "{{b[2]}}",
+                  "emergency": "{{b[3]}}"
                 }
               }
             }
             """);
         File.WriteAllText(Path.Combine(Sources, "expanso-production.env"),
             $"AWS_ACCESS_KEY_ID={keyId}\nAWS_SECRET_ACCESS_KEY={secret}\nAWS_DEFAULT_REGION={region}\n" +
-            "S3_BUCKET_RAW=expanso-databricks-raw-us-west-2\nS3_BUCKET_SCHEMATIZED=expanso-databricks-schematized-us-west-2\n" +
-            "S3_BUCKET_FILTERED=expanso-databricks-filtered-us-west-2\nS3_BUCKET_EMERGENCY=expanso-databricks-emergency-us-west-2\n");
+            $"S3_BUCKET_RAW={b[0]}\nS3_BUCKET_SCHEMATIZED={b[1]}\nS3_BUCKET_FILTERED={b[2]}\nS3_BUCKET_EMERGENCY={b[3]}\n");
     }
 
     public async Task<CliRun> RunAsync(params string[] args)

@@ -14,6 +14,8 @@ public static class NodeAgentCli
         var common = new CommonOptions();
         var root = new RootCommand("NodeAgent: places AWS credentials for the sensor and Bacalhau containers, restarts them, and proves the host works.\n" + ExitCodes.Help);
         root.Subcommands.Add(ApplyCommand.Create(common, io));
+        root.Subcommands.Add(VerifyCommand.Create(common, io));
+        root.Subcommands.Add(StatusCommand.Create(common, io));
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         return root.Parse(args).InvokeAsync(configuration, ct);
     }

@@ -29,6 +29,9 @@ public sealed record ApplyResult(
 public sealed class ApplyPipeline(AgentContext context, ILoggerFactory? loggers = null)
 {
     private readonly SecureFileSystem _fileSystem = new(context.Paths.Root ?? "/");
+
+    /// <summary>Anchored at the sandbox root (or /): every read and write below it refuses symlinks.</summary>
+    public SecureFileSystem FileSystem => _fileSystem;
     private readonly ILoggerFactory _loggers = loggers ?? NullLoggerFactory.Instance;
 
     public CredentialSet LoadSources() => SourceLoader.Load(context.SourcesDirectory, context.Options);
@@ -43,6 +46,11 @@ public sealed class ApplyPipeline(AgentContext context, ILoggerFactory? loggers 
     public async Task<ApplyResult> ApplyAsync(ApplyRequest request, CancellationToken ct)
     {
         var plan = PlanFor(LoadSources());
+        if (plan.UnsafeTargets.Count > 0)
+        {
+            throw new UnsafeTargetsException(plan.UnsafeTargets);
+        }
+
         if (request.DryRun)
         {
             return new ApplyResult(plan, [], true, null, "dry run");

@@ -29,6 +29,9 @@ public sealed record Plan(CredentialSet Set, IReadOnlyList<FileChange> Files, IR
 {
     public IEnumerable<FileChange> Changes => Files.Where(f => f.IsChange);
 
+    /// <summary>Targets that are symlinks or not regular files: apply refuses the whole plan, verify reports each.</summary>
+    public IReadOnlyList<UnsafePathException> UnsafeTargets { get; init; } = [];
+
     /// <summary>Every secret of the set, for masking anything derived from file contents.</summary>
     public IReadOnlyList<Secret> Secrets =>
         new[] { Set.Credentials.AccessKeyId, Set.Credentials.SecretAccessKey, Set.Credentials.SessionToken }

@@ -42,12 +42,7 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
             throw new InvalidInputException(errors);
         }
 
-        if (unsafePaths.Count > 0)
-        {
-            throw new UnsafeTargetsException(unsafePaths);
-        }
-
-        return new Plan(set, changes, notes);
+        return new Plan(set, changes, notes) { UnsafeTargets = unsafePaths };
     }
 
     private static FileChange Compare(RenderedFile file, string path, ExistingFile? existing, OwnershipResolver.Resolution owner)

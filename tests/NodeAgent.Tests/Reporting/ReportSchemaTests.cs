@@ -8,11 +8,6 @@ namespace NodeAgent.Tests.Reporting;
 /// <summary>docs/report-schema.json is the contract for anyone reading reports: what we write must satisfy it.</summary>
 public sealed class ReportSchemaTests
 {
-    private static readonly Lazy<JsonSchema> Schema = new(() =>
-        JsonSchema.FromText(File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "report-schema.json"))));
-
-    private static readonly EvaluationOptions Strict = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
-
     [Fact]
     public void Serialized_verify_and_apply_reports_validate_against_the_schema()
     {
@@ -44,7 +39,7 @@ public sealed class ReportSchemaTests
     {
         // A field added to the model but not to the schema would be rejected by additionalProperties: false
         // only if the schema is evaluated; this keeps the two in step at the level of names, too.
-        var schema = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "report-schema.json")))!;
+        var schema = JsonNode.Parse(File.ReadAllText(RepositoryFiles.PathOf("docs/report-schema.json")))!;
         var written = JsonNode.Parse(ReportJson.Serialize(SampleReports.Apply()))!.AsObject();
 
         Assert.Equal(Names(schema["required"]!), written.Select(p => p.Key).Order());
@@ -54,26 +49,7 @@ public sealed class ReportSchemaTests
 
     private static IOrderedEnumerable<string> Names(JsonNode array) => array.AsArray().Select(n => n!.GetValue<string>()).Order();
 
-    private static EvaluationResults Evaluate(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return Schema.Value.Evaluate(document.RootElement, Strict);
-    }
+    private static EvaluationResults Evaluate(string json) => ReportSchema.Evaluate(json);
 
-    private static string Describe(EvaluationResults result) =>
-        string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null)
-            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")));
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "NodeAgent.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no NodeAgent.sln above {AppContext.BaseDirectory}");
-    }
+    private static string Describe(EvaluationResults result) => ReportSchema.Describe(result);
 }

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using NodeAgent.Pipeline;
+using NodeAgent.Reporting;
+
+namespace NodeAgent.Cli;
+
+/// <summary>`nodeagent verify`: proves, over SSH, that this host can do its job.</summary>
+public static class VerifyCommand
+{
+    public const string ExitHelp = "Exit codes: 0 every probe ok (skipped counts as ok); 1 a probe failed; 2 invalid configuration or sources; 70 internal error.";
+
+    public static Command Create(CommonOptions common, CliIo io)
+    {
+        var readOnly = new Option<bool>("--read-only") { Description = "skip the S3 write actions (PutObject, GetObject of the probe object, DeleteObject)" };
+        var timeout = new Option<int?>("--timeout") { Description = "seconds each probe may take (default probes.timeout_seconds, 5)" };
+        var verbose = new Option<bool>("--verbose") { Description = "also print log events to stderr" };
+        var command = new Command("verify", "Run every probe in parallel (identity, buckets, files, containers) and print the result; " +
+            "the report is also written to /var/lib/nodeagent/last-report.json.\n" + ExitHelp);
+        common.AddTo(command);
+        command.Options.Add(readOnly);
+        command.Options.Add(timeout);
+        command.Options.Add(verbose);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(timeout) is { } t && (t < 1 || t > 300))
+            {
+                r.AddError("--timeout must be from 1 to 300 seconds");
+            }
+        });
+        command.SetAction((result, ct) => ErrorBoundary.RunAsync(async () =>
+        {
+            var context = common.CreateContext(result);
+            using var loggers = Logging.AgentLogging.Create(result.GetValue(verbose));
+            var seconds = result.GetValue(timeout);
+            var report = await new VerifyPipeline(context, loggers)
+                .RunAsync(new VerifyRequest(result.GetValue(readOnly), seconds is { } s ? TimeSpan.FromSeconds(s) : null), ct);
+            await io.Output.WriteAsync(result.GetValue(common.Json) ? ReportJson.Serialize(report) + "\n" : ReportTable.Render(report));
+            return report.Status == ReportStatus.Ok ? ExitCodes.Ok : ExitCodes.ProbeFailed;
+        }, io.Error));
+        return command;
+    }
+}

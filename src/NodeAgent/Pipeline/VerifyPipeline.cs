@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NodeAgent.Aws;
+using NodeAgent.Containers;
+using NodeAgent.Probes;
+using NodeAgent.Rendering;
+using NodeAgent.Reporting;
+using NodeAgent.Sources;
+
+namespace NodeAgent.Pipeline;
+
+public sealed record VerifyRequest(bool ReadOnly, TimeSpan? Timeout);
+
+/// <summary>
+/// Load → Render → Plan (the drift check apply would act on) → probes, all in parallel, each bounded → report.
+/// Shares every step up to Plan with <see cref="ApplyPipeline"/>; it writes nothing but the last-report file.
+/// </summary>
+public sealed partial class VerifyPipeline(AgentContext context, ILoggerFactory? loggers = null)
+{
+    private readonly ILogger _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("NodeAgent.Verify");
+
+    public string LastReportPath => Path.Combine(context.StateDirectory, LastReportStore.DefaultFileName);
+
+    public async Task<Report> RunAsync(VerifyRequest request, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var options = context.Options;
+        var timeout = request.Timeout ?? TimeSpan.FromSeconds(options.Probes.TimeoutSeconds);
+        var apply = new ApplyPipeline(context, loggers);
+        var set = apply.LoadSources();
+        var plan = apply.PlanFor(set);
+        var rows = new List<ProbeResult>(FileStateProbe.Results(plan));
+
+        var probes = new List<IProbe>();
+        var credentials = PlacedCredentialsFor(apply, set, rows);
+        var hostname = Environment.MachineName;
+        if (credentials is not null)
+        {
+            var clients = new AwsClientFactory(options, timeout);
+            probes.AddRange(AwsProbes.For(set with { Credentials = credentials }, options, clients, hostname, request.ReadOnly));
+        }
+
+        var environment = EnvFileRenderer.Variables(set).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+        var watchedFiles = plan.Files.Where(f => f.Desired.HoldsSecret).Select(f => f.Path).ToList();
+        probes.Add(new ContainerStateProbe(
+            new ContainerCredentialInspector(new DockerClientFactory(options.Containers), options.Containers),
+            new CurrentCredentials(environment, watchedFiles)));
+
+        var secrets = AwsProbes.SecretsOf(set.Credentials).Concat(credentials is null ? [] : AwsProbes.SecretsOf(credentials));
+        rows.AddRange(await new ProbeRunner(secrets).RunAsync(probes, timeout, ct));
+
+        var report = Report.Create(ReportMode.Verify, AgentVersion.Current, hostname, DateTimeOffset.UtcNow,
+            Stopwatch.GetElapsedTime(started), rows);
+        new LastReportStore().Write(report, LastReportPath);
+        foreach (var failed in report.Probes.Where(p => p.Status == ProbeStatus.Failed))
+        {
+            LogProbeFailed(_logger, failed.Probe, failed.Target, failed.Detail, failed.Fix);
+        }
+
+        LogVerified(_logger, report.Summary.Ok, report.Summary.Failed, report.Summary.Skipped, report.Summary.DurationMs);
+        return report;
+    }
+
+    /// <summary>
+    /// The placed credentials file of the first AWS home (root's, which the containers mount). When it is missing or
+    /// broken, the AWS probes cannot stand for what the containers see, so they are reported as such instead of run.
+    /// </summary>
+    private AwsCredentials? PlacedCredentialsFor(ApplyPipeline apply, CredentialSet set, List<ProbeResult> rows)
+    {
+        if (context.Options.Targets.AwsHomes.Count == 0)
+        {
+            return set.Credentials;
+        }
+
+        var path = context.Paths.Map(context.Options.Targets.AwsHomes[0].CredentialsPath);
+        var placed = PlacedCredentials.Read(apply.FileSystem, path, context.Options.Profile);
+        if (placed.Credentials is not null)
+        {
+            return placed.Credentials;
+        }
+
+        rows.Add(new ProbeResult("identity", "sts", ProbeStatus.Failed,
+            $"placed credentials {path}: {placed.Problem}", "run: nodeagent apply", TimeSpan.Zero));
+        rows.AddRange(set.Buckets.Select(b => new ProbeResult("bucket", $"{b.Role}:{b.Name}", ProbeStatus.Skipped,
+            "no usable placed credentials to probe with", "run: nodeagent apply", TimeSpan.Zero)));
+        return null;
+    }
+
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Warning, Message = "verify: {Probe} {Target} failed: {Detail} (fix: {Fix})")]
+    private static partial void LogProbeFailed(ILogger logger, string probe, string target, string detail, string? fix);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "verify: {Ok} ok, {Failed} failed, {Skipped} skipped in {DurationMs} ms")]
+    private static partial void LogVerified(ILogger logger, int ok, int failed, int skipped, long durationMs);
+}

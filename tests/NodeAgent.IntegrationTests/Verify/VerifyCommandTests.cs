@@ -1,0 +1,149 @@
+#nullable disable warnings
+
+using System.Text.Json;
+using NodeAgent.Cli;
+using NodeAgent.IntegrationTests.Containers;
+using NodeAgent.IntegrationTests.Fixtures;
+using NodeAgent.Sources;
+
+namespace NodeAgent.IntegrationTests.Verify;
+
+/// <summary>
+/// `nodeagent verify` and `status` end to end, in-process: real files placed by apply, a real moto_server checking
+/// signatures and IAM policies, a real dockerd for the consumers.
+/// </summary>
+[Collection(MotoServerCollection.Name)]
+public sealed class VerifyCommandTests(MotoServerFixture moto)
+{
+    private static readonly string[] AllActions = ["s3:ListBucket", "s3:GetBucketLocation", "s3:PutObject", "s3:GetObject", "s3:DeleteObject"];
+
+    private async Task<(Sandbox Sandbox, AwsCredentials User, string Config)> PlacedAsync(string containers = "[]", string root = null)
+    {
+        var user = await moto.CreateUserAsync(AllActions, MotoServerFixture.RoleBuckets.Select(b => b.Name));
+        var sandbox = new Sandbox(root);
+        sandbox.WriteSources(user.AccessKeyId.Reveal(), user.SecretAccessKey.Reveal(), MotoServerFixture.Region,
+            MotoServerFixture.RoleBuckets.Select(b => b.Name).ToList());
+        var config = sandbox.WriteConfig($"s3:\n  endpoint: {moto.Endpoint}\nsts:\n  endpoint: {moto.Endpoint}\ncontainers:\n  names: {containers}\n");
+        var applied = await sandbox.RunAsync("apply", "--config", config, "--root", sandbox.Root, "--sources", sandbox.Sources, "--no-restart");
+        Assert.True(applied.ExitCode == ExitCodes.Ok, applied.ToString());
+        return (sandbox, user, config);
+    }
+
+    private static Task<CliRun> VerifyAsync(Sandbox sandbox, string config, params string[] extra) =>
+        sandbox.RunAsync(["verify", "--config", config, "--root", sandbox.Root, "--sources", sandbox.Sources, .. extra]);
+
+    private static void AssertNoSecretOf(AwsCredentials user, CliRun run)
+    {
+        foreach (var text in new[] { run.Output, run.Error })
+        {
+            Assert.DoesNotContain(user.SecretAccessKey.Reveal(), text, StringComparison.Ordinal);
+            Assert.DoesNotContain(user.AccessKeyId.Reveal(), text, StringComparison.Ordinal);
+        }
+    }
+
+    [DockerFact]
+    public async Task Verify_is_all_ok_on_a_host_apply_just_set_up_with_running_consumers()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var (sandbox, user, config) = await PlacedAsync($"[{box.Simulators}, {box.Compute}]", box.Root);
+        using var _ = sandbox;
+        var dockerEnv = File.ReadAllLines(sandbox.Target("/opt/sensor/docker.env")).Where(l => !l.StartsWith('#')).ToList();
+        await box.ComposeServiceAsync(box.Simulators, env: dockerEnv, binds: [$"{box.RootAws}:/root/.aws:ro"]);
+        await box.ComposeServiceAsync(box.Compute, binds: [$"{box.RootAws}:/root/.aws:ro", $"{box.UbuntuAws}:/home/bacalhau/.aws:ro"]);
+
+        var run = await VerifyAsync(sandbox, config);
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains("verify on", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"identity +sts +ok +account \d{12}", run.Output);
+        foreach (var action in AllActions)
+        {
+            Assert.Equal(4, run.Output.Split('\n').Count(l => l.StartsWith("bucket", StringComparison.Ordinal) && l.Contains(action, StringComparison.Ordinal) && l.Contains(" ok ", StringComparison.Ordinal)));
+        }
+
+        Assert.Matches($@"container +{box.Project}-{box.Simulators}-1 +ok", run.Output);
+        Assert.Matches($@"container +{box.Project}-{box.Compute}-1 +ok", run.Output);
+        Assert.Equal(8, run.Output.Split('\n').Count(l => l.StartsWith("file", StringComparison.Ordinal) && l.Contains(" ok ", StringComparison.Ordinal)));
+        Assert.Matches(@"\d+ ok, 0 failed", run.Output);
+        AssertNoSecretOf(user, run);
+    }
+
+    [Fact]
+    public async Task Verify_reports_drifted_mode_and_content_and_probes_the_placed_not_the_source_credentials()
+    {
+        var (sandbox, user, config) = await PlacedAsync();
+        using var _ = sandbox;
+        File.SetUnixFileMode(sandbox.Target("/opt/sensor/.env"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var credentials = sandbox.Target("/root/.aws/credentials");
+        const string WrongSecret = "WrOnGsEcReTkEyWrOnGsEcReTkEyWrOnGsEcReT0";
+        File.WriteAllText(credentials, File.ReadAllText(credentials).Replace(user.SecretAccessKey.Reveal(), WrongSecret, StringComparison.Ordinal));
+
+        var run = await VerifyAsync(sandbox, config, "--read-only");
+
+        Assert.Equal(ExitCodes.ProbeFailed, run.ExitCode);
+        Assert.Matches(@"file +\S+/opt/sensor/\.env +FAILED +mode 644 → 600", run.Output);
+        Assert.Matches(@"file +\S+/root/\.aws/credentials +FAILED +content differs from the sources \(drift\)", run.Output);
+        Assert.Matches(@"identity +sts +FAILED .*SignatureDoesNotMatch", run.Output);
+        Assert.DoesNotContain(WrongSecret, run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"s3:PutObject +skipped", run.Output);
+        AssertNoSecretOf(user, run);
+    }
+
+    [Fact]
+    public async Task Verify_json_is_valid_against_the_documented_schema_and_status_prints_it_back()
+    {
+        var (sandbox, user, config) = await PlacedAsync();
+        using var _ = sandbox;
+
+        var run = await VerifyAsync(sandbox, config, "--json");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        var result = ReportSchema.Evaluate(run.Output);
+        Assert.True(result.IsValid, ReportSchema.Describe(result));
+        using var doc = JsonDocument.Parse(run.Output);
+        Assert.Equal("verify", doc.RootElement.GetProperty("mode").GetString());
+        Assert.Equal(8 + 1 + 20, doc.RootElement.GetProperty("probes").GetArrayLength());
+        AssertNoSecretOf(user, run);
+
+        var status = await sandbox.RunAsync("status", "--config", config, "--root", sandbox.Root);
+        Assert.True(status.ExitCode == ExitCodes.Ok, status.ToString());
+        Assert.Matches(@"last report: \S+/var/lib/nodeagent/last-report\.json, \d+ s old", status.Output);
+        Assert.Contains("29 ok, 0 failed, 0 skipped", status.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_without_a_report_says_to_run_verify()
+    {
+        using var sandbox = new Sandbox();
+        var run = await sandbox.RunAsync("status", "--root", sandbox.Root);
+        Assert.Equal(ExitCodes.ProbeFailed, run.ExitCode);
+        Assert.Contains("no report yet", run.Error, StringComparison.Ordinal);
+        Assert.Contains("run: nodeagent verify", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_with_invalid_sources_exits_2()
+    {
+        using var sandbox = new Sandbox();
+        File.WriteAllText(Path.Combine(sandbox.Sources, "expanso-s3-credentials"), "[default]\naws_access_key_id = CHANGEME\n");
+        var run = await sandbox.RunAsync("verify", "--root", sandbox.Root, "--sources", sandbox.Sources);
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Contains("expanso-s3-credentials:2:", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_symlinked_target_is_a_failed_file_row_not_a_crash()
+    {
+        var (sandbox, user, config) = await PlacedAsync();
+        using var _ = sandbox;
+        var target = sandbox.Target("/opt/sensor/docker.env");
+        File.Delete(target);
+        File.CreateSymbolicLink(target, "/etc/hostname");
+
+        var run = await VerifyAsync(sandbox, config, "--read-only");
+
+        Assert.Equal(ExitCodes.ProbeFailed, run.ExitCode);
+        Assert.Matches(@"file +\S+/opt/sensor/docker\.env +FAILED", run.Output);
+        AssertNoSecretOf(user, run);
+    }
+}
