@@ -15,6 +15,7 @@ public static class ApplyOutput
         var b = new StringBuilder();
         b.Append($"nodeagent apply{(result.DryRun ? " --dry-run" : string.Empty)}: sources {context.SourcesDirectory}; key {plan.Set.Credentials.AccessKeyId}, region {plan.Set.Region}, {plan.Set.Buckets.Count} buckets\n");
         var width = plan.Files.Max(f => f.Path.Length);
+        var ownerWidth = plan.Files.Max(f => f.OwnerDescription.Length);
         foreach (var file in plan.Files)
         {
             var action = file.Action switch
@@ -23,14 +24,9 @@ public static class ApplyOutput
                 FileAction.Update => result.DryRun ? "would update" : "updated",
                 _ => "unchanged",
             };
-            b.Append("  ").Append(action.PadRight(13)).Append(file.Path.PadRight(width + 2))
-                .Append(Planner.Octal(file.Desired.Mode).PadLeft(4, '0')).Append(' ').Append(file.OwnerDescription.PadRight(10));
-            if (file.IsChange)
-            {
-                b.Append(' ').Append(string.Join("; ", file.Reasons));
-            }
-
-            b.Append('\n');
+            var line = $"  {action,-13}{file.Path.PadRight(width + 2)}{Planner.Octal(file.Desired.Mode).PadLeft(4, '0')} {file.OwnerDescription.PadRight(ownerWidth)}"
+                + (file.IsChange ? "  " + string.Join("; ", file.Reasons) : string.Empty);
+            b.Append(line.TrimEnd()).Append('\n');
         }
 
         foreach (var note in plan.Notes)
