@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using NodeAgent.Pipeline;
 using NodeAgent.Planning;
+using NodeAgent.Sources;
 
 namespace NodeAgent.Cli;
 

@@ -32,7 +32,7 @@ public sealed partial class ConsumerUpdater
 
     public async Task<IReadOnlyList<ContainerOutcome>> UpdateAsync(ConsumerUpdateRequest request, CancellationToken ct)
     {
-        var scrubber = new SecretScrubber(request.DesiredEnvironment.Values);
+        var scrubber = new KnownValueScrubber(request.DesiredEnvironment.Values);
         var outcomes = new List<ContainerOutcome>();
         DockerClient client;
         IReadOnlyList<ConsumerContainer> found;
@@ -81,7 +81,7 @@ public sealed partial class ConsumerUpdater
     }
 
     private async Task<ContainerOutcome> UpdateOneAsync(
-        IDockerClient client, ConsumerContainer container, ConsumerUpdateRequest request, SecretScrubber scrubber, CancellationToken ct)
+        IDockerClient client, ConsumerContainer container, ConsumerUpdateRequest request, KnownValueScrubber scrubber, CancellationToken ct)
     {
         ContainerInspectResponse? inspect = null;
         try
@@ -154,11 +154,11 @@ public sealed partial class ConsumerUpdater
     /// Last line of defence: reasons are built from names only, but a Docker error message could echo a value
     /// (e.g. a create refused for an env entry). Any known value is replaced by its mask.
     /// </summary>
-    private sealed class SecretScrubber
+    private sealed class KnownValueScrubber
     {
         private readonly HashSet<string> _values = new(StringComparer.Ordinal);
 
-        public SecretScrubber(IEnumerable<string> values)
+        public KnownValueScrubber(IEnumerable<string> values)
         {
             foreach (var v in values)
             {
@@ -180,20 +180,8 @@ public sealed partial class ConsumerUpdater
 
         public ContainerOutcome Scrub(ContainerOutcome o) => o with { Reason = Scrub(o.Reason)!, Fix = Scrub(o.Fix) };
 
-        private string? Scrub(string? text)
-        {
-            if (text is null)
-            {
-                return null;
-            }
-
-            foreach (var v in _values.OrderByDescending(v => v.Length))
-            {
-                text = text.Replace(v, Secret.Mask(v), StringComparison.Ordinal);
-            }
-
-            return text;
-        }
+        private string? Scrub(string? text) =>
+            text is null ? null : Sources.SecretScrubber.Scrub(text, _values.Select(Secret.Of));
 
         // Short values (regions, "true") would mangle ordinary words and are no secrets.
         private void AddValue(string v)

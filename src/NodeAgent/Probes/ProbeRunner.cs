@@ -16,19 +16,26 @@ public sealed class ProbeRunner
     /// </summary>
     public static readonly TimeSpan CleanupGrace = TimeSpan.FromSeconds(3);
 
-    private readonly SecretScrubber _scrubber;
+    private readonly Secret[] _secrets;
 
     public ProbeRunner(IEnumerable<Secret>? secretsToMask = null)
     {
-        _scrubber = new SecretScrubber(secretsToMask ?? []);
+        _secrets = (secretsToMask ?? []).ToArray();
     }
 
     public async Task<IReadOnlyList<ProbeResult>> RunAsync(IEnumerable<IProbe> probes, TimeSpan perProbeTimeout, CancellationToken ct)
     {
         var runs = probes.Select(probe => RunOneAsync(probe, perProbeTimeout, ct)).ToList();
         var results = await Task.WhenAll(runs).ConfigureAwait(false);
-        return results.SelectMany(r => r).Select(_scrubber.Scrub).ToList();
+        return results.SelectMany(r => r).Select(Scrub).ToList();
     }
+
+    /// <summary>Server messages and exception texts are not ours: this keeps a credential that slipped into one out of a report.</summary>
+    private ProbeResult Scrub(ProbeResult result) => result with
+    {
+        Detail = SecretScrubber.Scrub(result.Detail, _secrets),
+        Fix = result.Fix is null ? null : SecretScrubber.Scrub(result.Fix, _secrets),
+    };
 
     private static async Task<IReadOnlyList<ProbeResult>> RunOneAsync(IProbe probe, TimeSpan timeout, CancellationToken ct)
     {

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using NodeAgent.Sources;
 
-namespace NodeAgent.Planning;
+namespace NodeAgent.Sources;
 
 /// <summary>
 /// Masks secrets in file text before it is shown (diffs). The old content of a target may hold an old key that

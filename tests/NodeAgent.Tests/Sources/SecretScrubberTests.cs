@@ -1,7 +1,6 @@
-using NodeAgent.Planning;
 using NodeAgent.Sources;
 
-namespace NodeAgent.Tests.Planning;
+namespace NodeAgent.Tests.Sources;
 
 public sealed class SecretScrubberTests
 {
