@@ -44,7 +44,9 @@ public sealed partial class VerifyPipeline(AgentContext context, ILoggerFactory?
         var environment = EnvFileRenderer.Variables(set).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
         var watchedFiles = plan.Files.Where(f => f.Desired.HoldsSecret).Select(f => f.Path).ToList();
         probes.Add(new ContainerStateProbe(
-            new ContainerCredentialInspector(new DockerClientFactory(options.Containers), options.Containers),
+            // The restart-loop check samples twice; keep both samples well inside the probe's own time bound.
+            new ContainerCredentialInspector(new DockerClientFactory(options.Containers), options.Containers,
+                TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, timeout.Ticks / 3))),
             new CurrentCredentials(environment, watchedFiles)));
 
         var secrets = AwsProbes.SecretsOf(set.Credentials).Concat(credentials is null ? [] : AwsProbes.SecretsOf(credentials));

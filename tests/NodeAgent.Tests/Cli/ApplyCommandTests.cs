@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NodeAgent.Cli;
+using NodeAgent.Tests.FileSystem;
 
 namespace NodeAgent.Tests.Cli;
 
@@ -129,6 +130,29 @@ public sealed class ApplyCommandTests
         Assert.All(files, f => Assert.True(f.GetProperty("written").GetBoolean()));
         Assert.Equal("0600", files[0].GetProperty("mode").GetString());
         Assert.Contains("****…", files[0].GetProperty("diff").GetString(), StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public async Task Root_in_a_sandbox_gives_each_file_to_its_configured_user()
+    {
+        var user = TestUser.Ensure();
+        using var sandbox = new Sandbox();
+        var config = sandbox.WriteConfig($"""
+            targets:
+              aws_homes:
+                - user: root
+                  home: /root
+                - user: {user.Name}
+                  home: /home/{user.Name}
+              dotenv: {"{"} path: /opt/sensor/.env, owner: {user.Name}, mode: "0600" {"}"}
+            """);
+        var run = await sandbox.RunAsync("apply", "--config", config, "--root", sandbox.Root, "--sources", sandbox.Sources, "--no-restart");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Equal(user.Uid, OnDisk.Stat(sandbox.Target($"/home/{user.Name}/.aws/credentials")).Uid);
+        Assert.Equal(user.Uid, OnDisk.Stat(sandbox.Target($"/home/{user.Name}/.aws")).Uid);
+        Assert.Equal(user.Uid, OnDisk.Stat(sandbox.Target("/opt/sensor/.env")).Uid);
+        Assert.Equal(0u, OnDisk.Stat(sandbox.Target("/root/.aws/credentials")).Uid);
+        Assert.DoesNotContain($"owner {user.Name} not applied", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
