@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using NodeAgent.Pipeline;
 
 namespace NodeAgent.Cli;
@@ -20,20 +21,22 @@ public static class ApplyCommand
         command.Options.Add(verbose);
         command.SetAction((result, ct) => ErrorBoundary.RunAsync(async () =>
         {
+            var started = Stopwatch.GetTimestamp();
             var context = common.CreateContext(result);
             using var loggers = Logging.AgentLogging.Create(result.GetValue(verbose));
             var outcome = await new ApplyPipeline(context, loggers).ApplyAsync(new ApplyRequest(result.GetValue(dryRun), !result.GetValue(noRestart)), ct);
             var output = io.Output;
             if (result.GetValue(common.Json))
             {
-                await output.WriteAsync(ApplyOutput.Json(outcome, context, result.GetValue(diff)));
+                var report = Reporting.ApplyReport.From(outcome, Stopwatch.GetElapsedTime(started), result.GetValue(diff));
+                await output.WriteLineAsync(Reporting.ReportJson.Serialize(report));
             }
             else
             {
                 await output.WriteAsync(ApplyOutput.Text(outcome, context));
                 if (result.GetValue(diff))
                 {
-                    await output.WriteAsync(ApplyOutput.Diff(outcome.Plan));
+                    await output.WriteAsync(Planning.ApplyDiff.RenderAll(outcome.Plan));
                 }
             }
 

@@ -5,6 +5,9 @@ namespace NodeAgent.Reporting;
 public enum ReportMode
 {
     Apply,
+
+    /// <summary>apply --dry-run: the steps say what would be done; nothing was.</summary>
+    DryRun,
     Verify,
 }
 
@@ -35,7 +38,8 @@ public sealed record ProbeEntry(string Probe, string Target, ProbeStatus Status,
 /// One apply step on a file or container. <paramref name="Step"/> says what was done ("write", "restart", "find"),
 /// <paramref name="Target"/> to what (a host path, a container name). Same shape as a probe row so one table shows all.
 /// </summary>
-public sealed record StepEntry(string Step, string Target, StepStatus Status, string Detail, string? Fix, long DurationMs);
+/// <param name="Diff">apply --diff: the unified diff of a changed file, secrets masked; otherwise null.</param>
+public sealed record StepEntry(string Step, string Target, StepStatus Status, string Detail, string? Fix, long DurationMs, string? Diff = null);
 
 public sealed record ReportSummary(int Ok, int Changed, int Failed, int Skipped, long DurationMs);
 

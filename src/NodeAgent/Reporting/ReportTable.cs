@@ -79,5 +79,10 @@ public static class ReportTable
         _ => "skipped",
     };
 
-    private static string Text(ReportMode m) => m == ReportMode.Apply ? "apply" : "verify";
+    private static string Text(ReportMode m) => m switch
+    {
+        ReportMode.Apply => "apply",
+        ReportMode.DryRun => "apply --dry-run",
+        _ => "verify",
+    };
 }

@@ -117,19 +117,25 @@ public sealed class ApplyCommandTests
     }
 
     [Fact]
-    public async Task Json_output_lists_every_file_with_action_and_reasons()
+    public async Task Json_output_is_a_schema_valid_report_with_every_file_as_a_step()
     {
         using var sandbox = new Sandbox();
         var run = await sandbox.ApplyAsync("--json", "--diff");
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        var validation = ReportSchema.Evaluate(run.Output);
+        Assert.True(validation.IsValid, ReportSchema.Describe(validation));
         using var doc = JsonDocument.Parse(run.Output);
-        Assert.Equal(1, doc.RootElement.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal("apply", doc.RootElement.GetProperty("mode").GetString());
         var files = doc.RootElement.GetProperty("files").EnumerateArray().ToList();
         Assert.Equal(8, files.Count);
-        Assert.All(files, f => Assert.Equal("create", f.GetProperty("action").GetString()));
-        Assert.All(files, f => Assert.True(f.GetProperty("written").GetBoolean()));
-        Assert.Equal("0600", files[0].GetProperty("mode").GetString());
-        Assert.Contains("****…", files[0].GetProperty("diff").GetString(), StringComparison.Ordinal);
+        Assert.All(files, f => Assert.Equal("changed", f.GetProperty("status").GetString()));
+        Assert.StartsWith("created: new file; 0600 root", files[0].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("+aws_secret_access_key = ****…", files[0].GetProperty("diff").GetString(), StringComparison.Ordinal);
+
+        var dry = await sandbox.ApplyAsync("--json", "--dry-run");
+        using var dryDoc = JsonDocument.Parse(dry.Output);
+        Assert.Equal("dry_run", dryDoc.RootElement.GetProperty("mode").GetString());
+        Assert.All(dryDoc.RootElement.GetProperty("files").EnumerateArray(), f => Assert.Equal("ok", f.GetProperty("status").GetString()));
     }
 
     [RootFact]

@@ -1,0 +1,19 @@
+using System.Text;
+using NodeAgent.Sources;
+
+namespace NodeAgent.Planning;
+
+/// <summary>What --diff shows for a changed file: a unified diff in which every secret, old or new, is masked.</summary>
+public static class ApplyDiff
+{
+    public static string Render(Plan plan, FileChange file)
+    {
+        var oldText = file.OldContent is null ? string.Empty : Encoding.UTF8.GetString(file.OldContent);
+        var newText = Encoding.UTF8.GetString(file.Desired.Content);
+        var diff = UnifiedDiff.Render(file.OldContent is null ? "/dev/null" : file.Path, file.Path,
+            SecretScrubber.Scrub(oldText, plan.Secrets), SecretScrubber.Scrub(newText, plan.Secrets));
+        return diff.Length > 0 ? diff : $"--- {file.Path}: {string.Join("; ", file.Reasons)} (content unchanged)\n";
+    }
+
+    public static string RenderAll(Plan plan) => string.Concat(plan.Changes.Select(f => Render(plan, f)));
+}

@@ -1,0 +1,54 @@
+using NodeAgent.Containers;
+using NodeAgent.Pipeline;
+using NodeAgent.Planning;
+
+namespace NodeAgent.Reporting;
+
+/// <summary>An apply (or dry run) as a <see cref="Report"/>: the same versioned JSON as verify, files and containers as steps.</summary>
+public static class ApplyReport
+{
+    public static Report From(ApplyResult result, TimeSpan duration, bool withDiff)
+    {
+        var files = result.Plan.Files.Select(f => FileStep(f, result, withDiff)).ToList();
+        var containers = (result.Containers ?? []).Select(ContainerStep).ToList();
+        return Report.Create(result.DryRun ? ReportMode.DryRun : ReportMode.Apply, AgentVersion.Current, Environment.MachineName,
+            DateTimeOffset.UtcNow, duration, [], files, containers);
+    }
+
+    private static StepEntry FileStep(FileChange file, ApplyResult result, bool withDiff)
+    {
+        var mode = Planner.Octal(file.Desired.Mode).PadLeft(4, '0');
+        var desired = $"{mode} {file.OwnerDescription}";
+        if (!file.IsChange)
+        {
+            return new StepEntry("write", file.Path, StepStatus.Ok, $"unchanged, {desired}", null, 0);
+        }
+
+        var why = string.Join("; ", file.Reasons);
+        var diff = withDiff ? ApplyDiff.Render(result.Plan, file) : null;
+        return result.DryRun
+            ? new StepEntry("write", file.Path, StepStatus.Skipped, $"would {Verb(file)}: {why}; {desired}", null, 0, diff)
+            : new StepEntry("write", file.Path, StepStatus.Changed, $"{Verb(file)}d: {why}; {desired}", null, 0, diff);
+    }
+
+    private static string Verb(FileChange file) => file.Action == FileAction.Create ? "create" : "update";
+
+    private static StepEntry ContainerStep(ContainerOutcome c) => new(
+        c.Action switch
+        {
+            ContainerAction.Recreated => "recreate",
+            ContainerAction.Restarted => "restart",
+            _ => "check",
+        },
+        c.ContainerName ?? c.Consumer,
+        c.Action switch
+        {
+            ContainerAction.Restarted or ContainerAction.Recreated => StepStatus.Changed,
+            ContainerAction.Unchanged => StepStatus.Ok,
+            ContainerAction.NotFound => StepStatus.Skipped,
+            _ => StepStatus.Failed,
+        },
+        c.Reason,
+        c.Action == ContainerAction.Failed || c.Action == ContainerAction.NotFound ? c.Fix : null,
+        0);
+}
