@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodeAgent.Aws;
 using NodeAgent.Containers;
+using NodeAgent.FileSystem;
 using NodeAgent.Probes;
 using NodeAgent.Rendering;
 using NodeAgent.Reporting;
@@ -11,6 +12,9 @@ using NodeAgent.Sources;
 namespace NodeAgent.Pipeline;
 
 public sealed record VerifyRequest(bool ReadOnly, TimeSpan? Timeout);
+
+/// <param name="LastReportProblem">Why the last-report file could not be written (the run itself still counts).</param>
+public sealed record VerifyOutcome(Report Report, string? LastReportProblem);
 
 /// <summary>
 /// Load → Render → Plan (the drift check apply would act on) → probes, all in parallel, each bounded → report.
@@ -22,7 +26,7 @@ public sealed partial class VerifyPipeline(AgentContext context, ILoggerFactory?
 
     public string LastReportPath => Path.Combine(context.StateDirectory, LastReportStore.DefaultFileName);
 
-    public async Task<Report> RunAsync(VerifyRequest request, CancellationToken ct)
+    public async Task<VerifyOutcome> RunAsync(VerifyRequest request, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var options = context.Options;
@@ -54,14 +58,24 @@ public sealed partial class VerifyPipeline(AgentContext context, ILoggerFactory?
 
         var report = Report.Create(ReportMode.Verify, AgentVersion.Current, hostname, DateTimeOffset.UtcNow,
             Stopwatch.GetElapsedTime(started), rows);
-        new LastReportStore().Write(report, LastReportPath);
+        string? problem = null;
+        try
+        {
+            new LastReportStore(fileSystem: apply.FileSystem).Write(report, LastReportPath);
+        }
+        catch (Exception e) when (e is FileWriteException or UnsafePathException)
+        {
+            problem = e.Message;
+            LogReportNotWritten(_logger, e.Message);
+        }
+
         foreach (var failed in report.Probes.Where(p => p.Status == ProbeStatus.Failed))
         {
             LogProbeFailed(_logger, failed.Probe, failed.Target, failed.Detail, failed.Fix);
         }
 
         LogVerified(_logger, report.Summary.Ok, report.Summary.Failed, report.Summary.Skipped, report.Summary.DurationMs);
-        return report;
+        return new VerifyOutcome(report, problem);
     }
 
     /// <summary>
@@ -91,6 +105,9 @@ public sealed partial class VerifyPipeline(AgentContext context, ILoggerFactory?
 
     [LoggerMessage(EventId = 4200, Level = LogLevel.Warning, Message = "verify: {Probe} {Target} failed: {Detail} (fix: {Fix})")]
     private static partial void LogProbeFailed(ILogger logger, string probe, string target, string detail, string? fix);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "verify: the last report was not written: {Problem}")]
+    private static partial void LogReportNotWritten(ILogger logger, string problem);
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "verify: {Ok} ok, {Failed} failed, {Skipped} skipped in {DurationMs} ms")]
     private static partial void LogVerified(ILogger logger, int ok, int failed, int skipped, long durationMs);

@@ -1,3 +1,4 @@
+using NodeAgent.FileSystem;
 using System.Text;
 
 namespace NodeAgent.Reporting;
@@ -10,7 +11,7 @@ public sealed record LastReport(Report Report, TimeSpan Age);
 /// `nodeagent status` can show it without probing again. Written atomically: a reader sees the old report or the new
 /// one, never half of one. Mode 0644 on purpose: the report holds no secret and monitoring may read it.
 /// </summary>
-public sealed class LastReportStore(TimeProvider? clock = null)
+public sealed class LastReportStore(TimeProvider? clock = null, SecureFileSystem? fileSystem = null)
 {
     public const string DefaultFileName = "last-report.json";
 
@@ -19,39 +20,16 @@ public sealed class LastReportStore(TimeProvider? clock = null)
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
+    private readonly SecureFileSystem _fileSystem = fileSystem ?? new SecureFileSystem("/");
+
+    /// <summary>
+    /// Atomically replaces the report through the same no-follow, fsync-and-rename writer as every target. 0644: it
+    /// holds no secret, and operators read it without sudo.
+    /// </summary>
     public void Write(Report report, string path)
     {
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"{path} has no directory", nameof(path));
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = ReportMode;
-            }
-
-            using (var stream = new FileStream(temp, options))
-            {
-                var bytes = Encoding.UTF8.GetBytes(ReportJson.Serialize(report) + "\n");
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                // The umask may have narrowed the create mode; the report is meant to be world-readable.
-                File.SetUnixFileMode(temp, ReportMode);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp); // no-op after the rename
-        }
+        var bytes = Encoding.UTF8.GetBytes(ReportJson.Serialize(report) + "\n");
+        _fileSystem.Write(new DesiredFile(Path.GetFullPath(path), bytes, (int)ReportMode, Owner: null, PrivateParent: false));
     }
 
     /// <summary>

@@ -112,6 +112,30 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
     }
 
     [Fact]
+    public async Task A_state_directory_that_cannot_take_the_report_is_a_warning_not_a_failed_verify()
+    {
+        var (sandbox, user, config) = await PlacedAsync();
+        using var _ = sandbox;
+        var elsewhere = Directory.CreateTempSubdirectory("nodeagent-elsewhere-").FullName;
+        Directory.CreateDirectory(sandbox.Target("/var/lib"));
+        Directory.Delete(sandbox.Target("/var/lib/nodeagent"), recursive: true);
+        File.CreateSymbolicLink(sandbox.Target("/var/lib/nodeagent"), elsewhere);
+        try
+        {
+            var run = await VerifyAsync(sandbox, config, "--read-only");
+
+            Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+            Assert.Contains("warning: the last report was not written", run.Error, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(elsewhere));
+            AssertNoSecretOf(user, run);
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Status_without_a_report_says_to_run_verify()
     {
         using var sandbox = new Sandbox();
