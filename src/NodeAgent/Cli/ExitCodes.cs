@@ -12,7 +12,7 @@ public static class ExitCodes
     public const int Interrupted = 130;
 
     public const string Help =
-        "Exit codes: 0 success (changed or not); 1 a probe failed (verify); 2 invalid sources or configuration (nothing written); " +
+        "Exit codes: 0 success (changed or not); 1 a probe failed (verify); 2 invalid sources, configuration or usage (nothing written); " +
         "3 a write failed or a target is unsafe (the previous complete set is restored); 4 a container could not be restarted (files are placed); " +
-        "70 internal error (a bug: please report it).";
+        "70 internal error (a bug: please report it); 130 interrupted (SIGINT/SIGTERM).";
 }

@@ -8,7 +8,7 @@ namespace NodeAgent.Cli;
 /// </summary>
 public static class NodeAgentCli
 {
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
         var io = new CliIo(output, error);
         var common = new CommonOptions();
@@ -16,8 +16,24 @@ public static class NodeAgentCli
         root.Subcommands.Add(ApplyCommand.Create(common, io));
         root.Subcommands.Add(VerifyCommand.Create(common, io));
         root.Subcommands.Add(StatusCommand.Create(common, io));
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
-        return root.Parse(args).InvokeAsync(configuration, ct);
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // A typo must not look like a failed probe (exit 1): usage errors share the invalid-input code.
+            foreach (var problem in parsed.Errors)
+            {
+                await error.WriteLineAsync($"error: {problem.Message}");
+            }
+
+            await error.WriteLineAsync($"usage: {(parsed.CommandResult.Command == root ? "nodeagent --help" : $"nodeagent {parsed.CommandResult.Command.Name} --help")}");
+            return ExitCodes.InvalidInput;
+        }
+
+        // The caller's token carries SIGINT/SIGTERM (Program.cs). System.CommandLine's own handler would kill the
+        // process two seconds after a signal, even in the middle of a container swap, so it is switched off.
+        var configuration = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
+        return await parsed.InvokeAsync(configuration, ct);
     }
 }
 

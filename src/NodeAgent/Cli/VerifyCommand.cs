@@ -7,7 +7,8 @@ namespace NodeAgent.Cli;
 /// <summary>`nodeagent verify`: proves, over SSH, that this host can do its job.</summary>
 public static class VerifyCommand
 {
-    public const string ExitHelp = "Exit codes: 0 every probe ok (skipped counts as ok); 1 a probe failed; 2 invalid configuration or sources; 70 internal error.";
+    public const string ExitHelp = "Exit codes: 0 every probe ok (skipped counts as ok); 1 a probe failed; 2 invalid configuration, sources or usage; " +
+        "3 a target could not be read (run as root); 70 internal error; 130 interrupted.";
 
     public static Command Create(CommonOptions common, CliIo io)
     {
@@ -20,13 +21,17 @@ public static class VerifyCommand
         command.Options.Add(readOnly);
         command.Options.Add(timeout);
         command.Options.Add(verbose);
-        command.Validators.Add(r =>
+        timeout.CustomParser = r =>
         {
-            if (r.GetValue(timeout) is { } t && (t < 1 || t > 300))
+            var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Empty;
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 300)
             {
-                r.AddError("--timeout must be from 1 to 300 seconds");
+                return seconds;
             }
-        });
+
+            r.AddError($"--timeout takes whole seconds from 1 to 300, not '{text}'");
+            return null;
+        };
         command.SetAction((result, ct) => ErrorBoundary.RunAsync(async () =>
         {
             var context = common.CreateContext(result);

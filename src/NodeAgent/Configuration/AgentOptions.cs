@@ -25,8 +25,6 @@ public sealed record AgentOptions
 
     public ProbeOptions Probes { get; init; } = new();
 
-    public DaemonOptions Daemon { get; init; } = new();
-
     /// <summary>Backups of the previous target set and the last report live here.</summary>
     public string StateDirectory { get; init; } = "/var/lib/nodeagent";
 }
@@ -108,10 +106,4 @@ public sealed record ProbeOptions
 
     /// <summary>Key prefix of the probe objects; {hostname} is replaced by this host's name.</summary>
     public string ObjectPrefix { get; init; } = "_nodeagent/probes/{hostname}/";
-}
-
-public sealed record DaemonOptions
-{
-    /// <summary>Full reconcile (apply + probes) at least this often, even when no source changed.</summary>
-    public int IntervalSeconds { get; init; } = 300;
 }

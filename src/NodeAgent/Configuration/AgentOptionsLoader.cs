@@ -9,7 +9,7 @@ namespace NodeAgent.Configuration;
 /// Reads /etc/nodeagent/nodeagent.yaml. A missing file at the default location means the defaults; a file named
 /// with --config must exist. Unknown keys and wrong types are errors with line numbers, all reported at once.
 /// </summary>
-public static class AgentOptionsLoader
+public static partial class AgentOptionsLoader
 {
     public const string DefaultPath = "/etc/nodeagent/nodeagent.yaml";
 
@@ -27,13 +27,26 @@ public static class AgentOptionsLoader
             return new AgentOptions();
         }
 
-        var info = new FileInfo(path);
-        if (info.Length > MaxBytes)
+        string text;
+        try
         {
-            throw new InvalidInputException([new SourceError(path, null, $"configuration file is {info.Length} bytes, over the 1 MiB limit", "point --config at the NodeAgent YAML file")]);
+            var info = new FileInfo(path);
+            if ((info.Attributes & FileAttributes.Directory) != 0 || info.Length > MaxBytes)
+            {
+                throw new InvalidInputException([new SourceError(path, null, info.Attributes.HasFlag(FileAttributes.Directory)
+                    ? "is a directory, not a configuration file" : $"configuration file is {info.Length} bytes, over the 1 MiB limit",
+                    "point --config at the NodeAgent YAML file")]);
+            }
+
+            text = File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException([new SourceError(path, null, $"cannot be read: {e.Message}",
+                "run nodeagent as root (sudo), or make the file readable by this user")]);
         }
 
-        return Parse(path, File.ReadAllText(path, Encoding.UTF8));
+        return Parse(path, text);
     }
 
     public static AgentOptions Parse(string file, string yaml)
@@ -46,6 +59,12 @@ public static class AgentOptionsLoader
         catch (YamlException e)
         {
             throw new InvalidInputException([new SourceError(file, (int)e.Start.Line, $"not valid YAML: {e.Message}", "fix the indentation or quoting at that line (deployment/nodeagent.yaml shows every key)")]);
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            throw new InvalidInputException([new SourceError(file, (int)stream.Documents[1].RootNode.Start.Line,
+                "a second YAML document (after ---) would be ignored", "keep every setting in one document: remove the --- line")]);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
@@ -79,7 +98,6 @@ public static class AgentOptionsLoader
         var s3 = r.Section("s3");
         var sts = r.Section("sts");
         var probes = r.Section("probes");
-        var daemon = r.Section("daemon");
 
         var options = new AgentOptions
         {
@@ -101,13 +119,9 @@ public static class AgentOptionsLoader
                 TimeoutSeconds = probes.Int("timeout_seconds", d.Probes.TimeoutSeconds, 1, 300),
                 ObjectPrefix = probes.String("object_prefix", d.Probes.ObjectPrefix),
             },
-            Daemon = daemon is null ? d.Daemon : new DaemonOptions
-            {
-                IntervalSeconds = daemon.Int("interval_seconds", d.Daemon.IntervalSeconds, 10, 86400),
-            },
         };
 
-        foreach (var section in new[] { sources, containers, s3, sts, probes, daemon })
+        foreach (var section in new[] { sources, containers, s3, sts, probes })
         {
             section?.RejectUnknownKeys();
         }
@@ -213,5 +227,57 @@ public static class AgentOptionsLoader
         }
 
         Check(o.StateDirectory.StartsWith('/'), "state_directory is not absolute", "write the full path, e.g. /var/lib/nodeagent");
+
+        foreach (var (key, profile) in new[] { ("profile", o.Profile), ("sources.profile", o.Sources.Profile) })
+        {
+            // Written between [ ] in INI files: anything else could end the section header or inject a line.
+            Check(ProfileName().IsMatch(profile), $"{key} \"{profile}\" is not a usable profile name",
+                "use letters, digits and . _ - @ + only, e.g. default");
+        }
+
+        var targets = TargetPaths(o);
+        foreach (var group in targets.GroupBy(t => Normalize(t.Path), StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add(new SourceError(file, null, $"{string.Join(" and ", group.Select(t => t.Key))} name the same file {group.Key}",
+                "give every target its own path"));
+        }
+
+        var state = Normalize(o.StateDirectory);
+        foreach (var (key, path) in targets.Where(t => Overlaps(Normalize(t.Path), state)))
+        {
+            errors.Add(new SourceError(file, null, $"state_directory {state} overlaps {key} {path}",
+                "keep state_directory (backups, reports) apart from the targets, e.g. /var/lib/nodeagent"));
+        }
+
+        foreach (var (key, mode) in new[] { ("targets.s3_config.mode", o.Targets.S3Config.Mode), ("targets.storage_config.mode", o.Targets.StorageConfig.Mode),
+                     ("targets.dotenv.mode", o.Targets.DotEnv.Mode), ("targets.docker_env.mode", o.Targets.DockerEnv.Mode) })
+        {
+            Check(mode <= Convert.ToInt32("777", 8), $"{key} {Convert.ToString(mode, 8)} sets setuid, setgid or sticky bits",
+                "use plain permissions, e.g. \"0600\"");
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9_.@+\-]+$")]
+    private static partial System.Text.RegularExpressions.Regex ProfileName();
+
+    private static string Normalize(string path) => Path.GetFullPath(path).TrimEnd('/') is { Length: > 0 } p ? p : "/";
+
+    private static bool Overlaps(string a, string b) =>
+        a == b || a.StartsWith(b + "/", StringComparison.Ordinal) || b.StartsWith(a + "/", StringComparison.Ordinal);
+
+    private static List<(string Key, string Path)> TargetPaths(AgentOptions o)
+    {
+        var paths = new List<(string Key, string Path)>();
+        for (var i = 0; i < o.Targets.AwsHomes.Count; i++)
+        {
+            paths.Add(($"targets.aws_homes[{i}] credentials", o.Targets.AwsHomes[i].CredentialsPath));
+            paths.Add(($"targets.aws_homes[{i}] config", o.Targets.AwsHomes[i].ConfigPath));
+        }
+
+        paths.Add(("targets.s3_config.path", o.Targets.S3Config.Path));
+        paths.Add(("targets.storage_config.path", o.Targets.StorageConfig.Path));
+        paths.Add(("targets.dotenv.path", o.Targets.DotEnv.Path));
+        paths.Add(("targets.docker_env.path", o.Targets.DockerEnv.Path));
+        return paths.Where(p => p.Path.StartsWith('/')).ToList();
     }
 }

@@ -6,9 +6,16 @@ namespace NodeAgent.Configuration;
 /// </summary>
 public sealed class PathMap
 {
+    /// <param name="root">Null for the host itself. "/" is the host too: it must not quietly drop owners as a sandbox would.</param>
     public PathMap(string? root)
     {
-        Root = string.IsNullOrEmpty(root) ? null : System.IO.Path.GetFullPath(root);
+        if (root is not null && root.Trim().Length == 0)
+        {
+            throw new ArgumentException("an empty root would silently mean the real host", nameof(root));
+        }
+
+        var full = root is null ? null : System.IO.Path.GetFullPath(root);
+        Root = full == "/" ? null : full;
     }
 
     /// <summary>The sandbox root, or null on a real host.</summary>

@@ -1,4 +1,5 @@
 using NodeAgent.Configuration;
+using NodeAgent.Sources;
 
 namespace NodeAgent.Pipeline;
 
@@ -10,6 +11,12 @@ public sealed record AgentContext(AgentOptions Options, PathMap Paths, string Co
     /// <param name="sourcesDirectory">--sources: used exactly as given.</param>
     public static AgentContext Create(string? configPath, string? root, string? sourcesDirectory)
     {
+        if (root is not null && root.Trim().Length == 0)
+        {
+            throw new InvalidInputException([new SourceError("--root", null, "--root is empty, which would act on the real host",
+                "give the sandbox directory, or leave --root out to act on this host")]);
+        }
+
         var paths = new PathMap(root);
         var configFile = configPath ?? paths.Map(AgentOptionsLoader.DefaultPath);
         var options = AgentOptionsLoader.Load(configFile, mustExist: configPath is not null);

@@ -1,4 +1,5 @@
 using System.Text;
+using NodeAgent.Rendering;
 using NodeAgent.Sources;
 
 namespace NodeAgent.Planning;
@@ -10,8 +11,11 @@ public static class ApplyDiff
     {
         var oldText = file.OldContent is null ? string.Empty : Encoding.UTF8.GetString(file.OldContent);
         var newText = Encoding.UTF8.GetString(file.Desired.Content);
+        Func<string, IEnumerable<Secret>, string> scrub = file.Desired.Kind is TargetKind.DotEnv or TargetKind.DockerEnv
+            ? SecretScrubber.ScrubEnvFile
+            : (text, known) => SecretScrubber.Scrub(text, known);
         var diff = UnifiedDiff.Render(file.OldContent is null ? "/dev/null" : file.Path, file.Path,
-            SecretScrubber.Scrub(oldText, plan.Secrets), SecretScrubber.Scrub(newText, plan.Secrets));
+            scrub(oldText, plan.Secrets), scrub(newText, plan.Secrets));
         return diff.Length > 0 ? diff : $"--- {file.Path}: {string.Join("; ", file.Reasons)} (content unchanged)\n";
     }
 

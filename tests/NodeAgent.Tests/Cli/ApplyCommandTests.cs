@@ -198,13 +198,51 @@ public sealed class ApplyCommandTests
         }
     }
 
+    [Theory]
+    [InlineData("bogus")]
+    [InlineData("apply", "--bogus")]
+    [InlineData("apply", "--root")]
+    [InlineData("verify", "--timeout", "abc")]
+    [InlineData("verify", "--timeout", "0")]
+    public async Task Usage_errors_exit_2_not_the_probe_failure_code(params string[] args)
+    {
+        using var sandbox = new Sandbox();
+        var run = await sandbox.RunAsync(args);
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.StartsWith("error: ", run.Error, StringComparison.Ordinal);
+        Assert.Contains("usage: nodeagent", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_empty_root_is_refused_rather_than_meaning_the_real_host()
+    {
+        using var sandbox = new Sandbox();
+        var run = await sandbox.RunAsync("apply", "--root", "", "--sources", sandbox.Sources, "--dry-run");
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Contains("--root is empty", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Diff_hides_passed_through_values_the_agent_cannot_judge()
+    {
+        using var sandbox = new Sandbox();
+        File.AppendAllText(Path.Combine(sandbox.Sources, "expanso-production.env"),
+            "DATABRICKS_HOST_TOKENLESS=adb-1234567890123456.7.azuredatabricks.net\nDB_URL=postgres://u:pa55word-pa55word@h/db\n");
+        var run = await sandbox.ApplyAsync("--dry-run", "--diff");
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.DoesNotContain("pa55word", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("adb-1234567890123456", run.Output, StringComparison.Ordinal);
+        Assert.Contains("+DB_URL=****…h/db", run.Output, StringComparison.Ordinal);
+        Assert.Contains("+S3_BUCKET_RAW=expanso-databricks-raw-us-west-2", run.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Help_documents_the_exit_codes()
     {
         using var sandbox = new Sandbox();
         var run = await sandbox.RunAsync("apply", "--help");
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("2 invalid sources or configuration", run.Output, StringComparison.Ordinal);
+        Assert.Contains("2 invalid sources, configuration or usage", run.Output, StringComparison.Ordinal);
         Assert.Contains("--dry-run", run.Output, StringComparison.Ordinal);
     }
 }

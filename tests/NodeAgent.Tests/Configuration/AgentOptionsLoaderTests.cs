@@ -118,6 +118,14 @@ public sealed class AgentOptionsLoaderTests
     [InlineData("bucket_roles: [raw, raw]\n", "lists a role twice")]
     [InlineData("targets:\n  aws_homes:\n    - home: /root\n", "user is missing")]
     [InlineData("sources: [\n", "not valid YAML")]
+    [InlineData("profile: \"a]\\nb\"\n", "not a usable profile name")]
+    [InlineData("sources:\n  profile: \"\"\n", "not a usable profile name")]
+    [InlineData("targets:\n  dotenv:\n    path: /opt/sensor/docker.env\n", "targets.dotenv.path and targets.docker_env.path name the same file")]
+    [InlineData("targets:\n  aws_homes:\n    - user: root\n      home: /root\n    - user: admin\n      home: /root/\n", "name the same file /root/.aws/credentials")]
+    [InlineData("targets:\n  s3_config:\n    path: /root/.aws/credentials\n", "name the same file")]
+    [InlineData("state_directory: /opt/sensor\n", "state_directory /opt/sensor overlaps targets.dotenv.path")]
+    [InlineData("targets:\n  storage_config:\n    mode: \"4755\"\n", "sets setuid, setgid or sticky bits")]
+    [InlineData("profile: default\n---\nprofile: other\n", "second YAML document")]
     public void Invalid_values_are_rejected(string yaml, string expected)
     {
         var e = Reject(yaml);
@@ -138,5 +146,5 @@ internal static class OptionsDump
         o.Sources, o.Profile, string.Join(",", o.BucketRoles), string.Join(",", o.Targets.AwsHomes),
         o.Targets.S3Config, o.Targets.StorageConfig, o.Targets.DotEnv, o.Targets.DockerEnv,
         string.Join(",", o.Containers.Names), o.Containers.DockerHost, o.Containers.RestartTimeoutSeconds,
-        o.S3, o.Sts, o.Probes, o.Daemon, o.StateDirectory);
+        o.S3, o.Sts, o.Probes, o.StateDirectory);
 }

@@ -12,6 +12,9 @@ public sealed class SecretScrubberTests
     [InlineData("aws_access_key_id = AKIAOLDOLDOLDOLD9999", "aws_access_key_id = AKIA…9999")]
     [InlineData("DATABRICKS_TOKEN=dapi0123456789abcdef", "DATABRICKS_TOKEN=****…cdef")]
     [InlineData("DB_PASSWORD=\"it's a long pass phrase\"", "DB_PASSWORD=\"****…rase\"")]
+    [InlineData("MY_API_KEY=abcdef0123456789abcdef", "MY_API_KEY=****…cdef")]
+    [InlineData("DATABRICKS_PAT=dapi0123456789abcdef", "DATABRICKS_PAT=****…cdef")]
+    [InlineData("DB_URL=postgres://sensor:hunter2hunter2@db:5432/x", "DB_URL=postgres://sensor:****@db:5432/x")]
     [InlineData("stray OLDsecretOLDsecretOLDsecretOLDsecret1234 here", "stray ****…1234 here")]
     public void Masks_secrets_it_has_never_seen_by_key_name_and_shape(string line, string expected)
     {
@@ -30,5 +33,16 @@ public sealed class SecretScrubberTests
     {
         const string text = "region = us-west-2\nS3_BUCKET_RAW=expanso-databricks-raw-us-west-2\n[default]\n";
         Assert.Equal(text, SecretScrubber.Scrub(text));
+    }
+
+    [Fact]
+    public void Env_files_hide_every_passed_through_value_and_show_only_what_nodeagent_knows_is_harmless()
+    {
+        const string env = "AWS_ACCESS_KEY_ID=AKIAOLDOLDOLDOLD9999\nAWS_REGION=us-west-2\nS3_BUCKET_RAW=expanso-raw\n" +
+            "export SENSOR_NAME='dock 3 north'\nREPLICAS=12\nEMPTY=\n";
+        Assert.Equal(
+            "AWS_ACCESS_KEY_ID=AKIA…9999\nAWS_REGION=us-west-2\nS3_BUCKET_RAW=expanso-raw\n" +
+            "export SENSOR_NAME='****'\nREPLICAS=****\nEMPTY=\n",
+            SecretScrubber.ScrubEnvFile(env));
     }
 }
