@@ -28,9 +28,10 @@ public static class ErrorBoundary
         }
         catch (UnsafeTargetsException e)
         {
-            foreach (var problem in e.Problems)
+            // One symlinked ~/.aws or /opt/sensor stands in the way of several targets: name it once.
+            foreach (var message in e.Problems.Select(p => p.Message).Distinct(StringComparer.Ordinal))
             {
-                await error.WriteLineAsync($"error: {problem.Message}");
+                await error.WriteLineAsync($"error: {message}");
             }
 
             await error.WriteLineAsync("nodeagent: refusing to write through unsafe paths; nothing was written.");

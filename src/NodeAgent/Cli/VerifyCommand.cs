@@ -37,12 +37,18 @@ public static class VerifyCommand
             var context = common.CreateContext(result);
             using var loggers = Logging.AgentLogging.Create(result.GetValue(verbose));
             var seconds = result.GetValue(timeout);
-            var (report, problem) = await new VerifyPipeline(context, loggers)
+            var (report, problem, inputErrors) = await new VerifyPipeline(context, loggers)
                 .RunAsync(new VerifyRequest(result.GetValue(readOnly), seconds is { } s ? TimeSpan.FromSeconds(s) : null), ct);
             await io.Output.WriteAsync(result.GetValue(common.Json) ? ReportJson.Serialize(report) + "\n" : ReportTable.Render(report));
             if (problem is not null)
             {
                 await io.Error.WriteLineAsync($"warning: the last report was not written ({problem}); `nodeagent status` shows the previous one");
+            }
+
+            if (inputErrors.Count > 0)
+            {
+                await io.Error.WriteLineAsync($"nodeagent: {inputErrors.Count} problem(s) in the sources; no probe ran (see the sources rows).");
+                return ExitCodes.InvalidInput;
             }
 
             return report.Status == ReportStatus.Ok ? ExitCodes.Ok : ExitCodes.ProbeFailed;

@@ -14,7 +14,8 @@ namespace NodeAgent.Pipeline;
 public sealed record VerifyRequest(bool ReadOnly, TimeSpan? Timeout);
 
 /// <param name="LastReportProblem">Why the last-report file could not be written (the run itself still counts).</param>
-public sealed record VerifyOutcome(Report Report, string? LastReportProblem);
+/// <param name="InputErrors">Invalid sources: the report holds one failed row per problem and no probe ran.</param>
+public sealed record VerifyOutcome(Report Report, string? LastReportProblem, IReadOnlyList<SourceError> InputErrors);
 
 /// <summary>
 /// Load → Render → Plan (the drift check apply would act on) → probes, all in parallel, each bounded → report.
@@ -32,7 +33,19 @@ public sealed partial class VerifyPipeline(AgentContext context, ILoggerFactory?
         var options = context.Options;
         var timeout = request.Timeout ?? TimeSpan.FromSeconds(options.Probes.TimeoutSeconds);
         var apply = new ApplyPipeline(context, loggers);
-        var set = apply.LoadSources();
+        CredentialSet set;
+        try
+        {
+            set = apply.LoadSources();
+        }
+        catch (InvalidInputException e)
+        {
+            // Still a report: `status` and monitoring must not keep showing an older, healthy one.
+            var sourceRows = e.Errors.Select(error => new ProbeResult("sources", error.Line is { } line ? $"{error.File}:{line}" : error.File,
+                ProbeStatus.Failed, error.What, error.Fix, TimeSpan.Zero));
+            return Finish(apply, sourceRows, started, e.Errors);
+        }
+
         var plan = apply.PlanFor(set);
         var rows = new List<ProbeResult>(FileStateProbe.Results(plan));
 
@@ -54,9 +67,22 @@ public sealed partial class VerifyPipeline(AgentContext context, ILoggerFactory?
             new CurrentCredentials(environment, watchedFiles)));
 
         var secrets = AwsProbes.SecretsOf(set.Credentials).Concat(credentials is null ? [] : AwsProbes.SecretsOf(credentials));
-        rows.AddRange(await new ProbeRunner(secrets).RunAsync(probes, timeout, ct));
+        var awsRows = await new ProbeRunner(secrets).RunAsync(probes, timeout, ct);
+        rows.AddRange(credentials is null || credentials.Equals(set.Credentials) ? awsRows : PointAtDrift(awsRows));
+        return Finish(apply, rows, started, []);
+    }
 
-        var report = Report.Create(ReportMode.Verify, AgentVersion.Current, hostname, DateTimeOffset.UtcNow,
+    /// <summary>
+    /// The AWS probes ran with what is placed, which differs from the sources: their usual fix ("correct the source
+    /// file") would send the operator the wrong way. Rewriting the placed file from the sources comes first.
+    /// </summary>
+    private static IEnumerable<ProbeResult> PointAtDrift(IEnumerable<ProbeResult> rows) => rows.Select(r => r.Status == ProbeStatus.Failed
+        ? r with { Fix = "the placed credentials differ from the sources: run nodeagent apply, then verify again" }
+        : r);
+
+    private VerifyOutcome Finish(ApplyPipeline apply, IEnumerable<ProbeResult> rows, long started, IReadOnlyList<SourceError> inputErrors)
+    {
+        var report = Report.Create(ReportMode.Verify, AgentVersion.Current, Environment.MachineName, DateTimeOffset.UtcNow,
             Stopwatch.GetElapsedTime(started), rows);
         string? problem = null;
         try
@@ -75,7 +101,7 @@ public sealed partial class VerifyPipeline(AgentContext context, ILoggerFactory?
         }
 
         LogVerified(_logger, report.Summary.Ok, report.Summary.Failed, report.Summary.Skipped, report.Summary.DurationMs);
-        return new VerifyOutcome(report, problem);
+        return new VerifyOutcome(report, problem, inputErrors);
     }
 
     /// <summary>

@@ -29,8 +29,13 @@ public sealed class OwnershipResolver(PathMap paths, string configFile)
         }
         else if (account is null)
         {
-            errors.Add(new SourceError(configFile, null, $"user \"{user}\" ({configKey}) does not exist on this host",
-                $"create it (useradd -m {user}) or set {configKey} in {configFile} to an existing user"));
+            var error = new SourceError(configFile, null, $"user \"{user}\" ({configKey}) does not exist on this host",
+                $"create it (useradd -m {user}) or set {configKey} in {configFile} to an existing user");
+            if (!errors.Contains(error))
+            {
+                errors.Add(error); // credentials and config of one home share the key: say it once
+            }
+
             return new Resolution(null, user, null);
         }
 

@@ -83,7 +83,7 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
         Assert.Equal(ExitCodes.ProbeFailed, run.ExitCode);
         Assert.Matches(@"file +\S+/opt/sensor/\.env +FAILED +mode 644 → 600", run.Output);
         Assert.Matches(@"file +\S+/root/\.aws/credentials +FAILED +content differs from the sources \(drift\)", run.Output);
-        Assert.Matches(@"identity +sts +FAILED .*SignatureDoesNotMatch", run.Output);
+        Assert.Matches(@"identity +sts +FAILED .*SignatureDoesNotMatch.*the placed credentials differ from the sources: run nodeagent apply", run.Output);
         Assert.DoesNotContain(WrongSecret, run.Output, StringComparison.Ordinal);
         Assert.Matches(@"s3:PutObject +skipped", run.Output);
         AssertNoSecretOf(user, run);
@@ -146,13 +146,23 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
     }
 
     [Fact]
-    public async Task Verify_with_invalid_sources_exits_2()
+    public async Task Verify_with_invalid_sources_exits_2_and_still_leaves_a_failed_report_for_status()
     {
         using var sandbox = new Sandbox();
         File.WriteAllText(Path.Combine(sandbox.Sources, "expanso-s3-credentials"), "[default]\naws_access_key_id = CHANGEME\n");
-        var run = await sandbox.RunAsync("verify", "--root", sandbox.Root, "--sources", sandbox.Sources);
+        var run = await sandbox.RunAsync("verify", "--root", sandbox.Root, "--sources", sandbox.Sources, "--json");
         Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
-        Assert.Contains("expanso-s3-credentials:2:", run.Error, StringComparison.Ordinal);
+        Assert.Contains("problem(s) in the sources", run.Error, StringComparison.Ordinal);
+        var validation = ReportSchema.Evaluate(run.Output);
+        Assert.True(validation.IsValid, ReportSchema.Describe(validation));
+        using var doc = JsonDocument.Parse(run.Output);
+        Assert.Equal("failed", doc.RootElement.GetProperty("status").GetString());
+        Assert.Contains(doc.RootElement.GetProperty("probes").EnumerateArray(),
+            p => p.GetProperty("probe").GetString() == "sources" && p.GetProperty("target").GetString()!.EndsWith("expanso-s3-credentials:2", StringComparison.Ordinal));
+
+        var status = await sandbox.RunAsync("status", "--root", sandbox.Root);
+        Assert.Equal(ExitCodes.ProbeFailed, status.ExitCode);
+        Assert.Matches(@"sources +\S+expanso-s3-credentials:2 +FAILED", status.Output);
     }
 
     [Fact]
