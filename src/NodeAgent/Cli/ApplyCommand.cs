@@ -41,7 +41,7 @@ public static class ApplyCommand
             }
 
             return outcome.ContainersFailed ? ExitCodes.ContainersFailed : ExitCodes.Ok;
-        }, io.Error));
+        }, io.Error, writes: !result.GetValue(dryRun)));
         return command;
     }
 }

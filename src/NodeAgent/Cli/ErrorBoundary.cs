@@ -10,7 +10,8 @@ namespace NodeAgent.Cli;
 /// </summary>
 public static class ErrorBoundary
 {
-    public static async Task<int> RunAsync(Func<Task<int>> action, TextWriter error)
+    /// <param name="writes">False for verify, status and dry runs: a file error there is a read error, nothing was written.</param>
+    public static async Task<int> RunAsync(Func<Task<int>> action, TextWriter error, bool writes = true)
     {
         try
         {
@@ -45,9 +46,11 @@ public static class ErrorBoundary
         catch (FileWriteException e)
         {
             await error.WriteLineAsync($"error: {e.Message}");
-            await error.WriteLineAsync(e.RolledBack
-                ? "nodeagent: the write failed; the previous complete set of files is in place."
-                : "nodeagent: the write failed and the previous set could not be fully restored; see the error above.");
+            await error.WriteLineAsync(!writes
+                ? "nodeagent: a target could not be read (run as root?); nothing was written."
+                : e.RolledBack
+                    ? "nodeagent: the write failed; the previous complete set of files is in place."
+                    : "nodeagent: the write failed and the previous set could not be fully restored; see the error above.");
             return ExitCodes.WriteFailed;
         }
         catch (OperationCanceledException)

@@ -45,7 +45,7 @@ public static class StatusCommand
             }
 
             return last.Report.Status == ReportStatus.Ok ? ExitCodes.Ok : ExitCodes.ProbeFailed;
-        }, io.Error));
+        }, io.Error, writes: false));
         return command;
     }
 

@@ -52,7 +52,7 @@ public static class VerifyCommand
             }
 
             return report.Status == ReportStatus.Ok ? ExitCodes.Ok : ExitCodes.ProbeFailed;
-        }, io.Error));
+        }, io.Error, writes: false));
         return command;
     }
 }
