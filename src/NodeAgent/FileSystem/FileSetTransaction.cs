@@ -43,7 +43,7 @@ public sealed class FileSetTransaction
         var changes = new List<Change>();
         foreach (var file in files)
         {
-            var existing = _fs.Inspect(file.Path);
+            var existing = _fs.Inspect(file.Path, file.Owner, file.PrivateParent);
             if (!IsAlreadyInPlace(file, existing))
             {
                 changes.Add(new Change(file, existing));
@@ -72,14 +72,16 @@ public sealed class FileSetTransaction
     }
 
     /// <summary>
-    /// Equal content and mode, and the owner when one is asked for: nothing to write, mtime stays.
+    /// Equal content and mode, the owner when one is asked for, and a private parent (~/.aws) already 0700 and
+    /// the file's owner: nothing to write, mtime stays.
     /// Public so a planner can call a file "unchanged" by exactly the rule Apply uses.
     /// </summary>
     public static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) =>
         existing is not null
         && existing.Mode == desired.Mode
         && (desired.Owner is null || (existing.Uid == desired.Owner.Uid && existing.Gid == desired.Owner.Gid))
-        && existing.Content.AsSpan().SequenceEqual(desired.Content);
+        && existing.Content.AsSpan().SequenceEqual(desired.Content)
+        && PrivateDirectory.Drift(desired, existing).Count == 0;
 
     private List<StagedFile> Stage(List<Change> changes)
     {
@@ -130,15 +132,16 @@ public sealed class FileSetTransaction
             var (desired, previous) = changes[index];
             try
             {
+                // The directories on the way may now belong to the new owner (a repaired ~/.aws): trust it too.
                 if (previous is null)
                 {
-                    _fs.Delete(desired.Path);
+                    _fs.Delete(desired.Path, desired.Owner);
                 }
                 else
                 {
                     // Only root can give a file away; anyone else gets it back under their own id, as before.
                     var owner = ProcessIdentity.IsRoot ? previous.Owner : null;
-                    _fs.Write(new DesiredFile(desired.Path, previous.Content, previous.Mode, owner, PrivateParent: false));
+                    _fs.Write(new DesiredFile(desired.Path, previous.Content, previous.Mode, owner, PrivateParent: false), desired.Owner);
                 }
             }
             catch (Exception e) when (e is FileWriteException or UnsafePathException)
