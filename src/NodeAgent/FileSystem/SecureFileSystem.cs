@@ -430,7 +430,7 @@ public sealed class SecureFileSystem
         {
             if (walk.Owner is null)
             {
-                RequireTrustedOwner(shownPath, stat, walk, target);
+                RequireTrustedOwner(shownPath, stat, walk);
             }
 
             if (walk.Writes)
@@ -447,14 +447,14 @@ public sealed class SecureFileSystem
             var who = (permissions & GroupOrOtherWrite) == GroupOrOtherWrite ? "group and others"
                 : (permissions & 0x10) != 0 ? "its group" : "others";
             throw new UnsafePathException(shownPath,
-                $"is writable by {who} (mode {Convert.ToString(permissions, 8).PadLeft(4, '0')}) without the sticky bit: whoever can write to it could rename a file of their own over {target.FullPath}",
+                $"is writable by {who} (mode {Convert.ToString(permissions, 8).PadLeft(4, '0')}) without the sticky bit: whoever can write to it could rename a file of their own over any file NodeAgent writes below it",
                 $"chmod go-w {shownPath}, then run apply again");
         }
 
-        RequireTrustedOwner(shownPath, stat, walk, target);
+        RequireTrustedOwner(shownPath, stat, walk);
     }
 
-    private static void RequireTrustedOwner(string shownPath, LibC.StatxBuffer stat, DirectoryWalk walk, ResolvedPath target)
+    private static void RequireTrustedOwner(string shownPath, LibC.StatxBuffer stat, DirectoryWalk walk)
     {
         var processUid = LibC.geteuid();
         if (stat.Uid == 0 || stat.Uid == processUid || stat.Uid == walk.Owner?.Uid || stat.Uid == walk.AlsoTrusted?.Uid)
@@ -464,7 +464,7 @@ public sealed class SecureFileSystem
 
         var fileOwner = walk.Owner is { } owner ? $", nor the file's owner (uid {owner.Uid})" : string.Empty;
         throw new UnsafePathException(shownPath,
-            $"is owned by uid {stat.Uid}, which is neither root, nor the user nodeagent runs as (uid {processUid}){fileOwner}: that user could rename a file of their own over {target.FullPath}",
+            $"is owned by uid {stat.Uid}, which is neither root, nor the user nodeagent runs as (uid {processUid}){fileOwner}: that user could rename a file of their own over any file NodeAgent writes below it",
             $"chown root {shownPath}, then run apply again");
     }
 
