@@ -111,6 +111,17 @@ public sealed class UnsafeDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void Every_target_below_one_unsafe_directory_gets_the_same_refusal_so_it_can_be_reported_once()
+    {
+        MakeDirectory("opt/sensor", "777");
+
+        var env = Assert.Throws<UnsafePathException>(() => _fs.Inspect(_tree["opt/sensor/.env"]));
+        var json = Assert.Throws<UnsafePathException>(() => _fs.Inspect(_tree["opt/sensor/config/s3-config.json"]));
+
+        Assert.Equal((env.Path, env.Why, env.Fix), (json.Path, json.Why, json.Fix));
+    }
+
+    [Fact]
     public void A_sticky_world_writable_directory_is_accepted()
     {
         var shared = MakeDirectory("srv/shared", "1777");
