@@ -7,8 +7,8 @@ namespace NodeAgent.FileSystem;
 public sealed record BackupEntry(string Path, bool Existed, string? BackupFile, int Mode, uint Uid, uint Gid);
 
 /// <summary>
-/// manifest.json in the backup directory: the state of every file an apply changed, as it was before that
-/// apply. Written last and atomically, so it only ever names backup files that are complete on disk.
+/// manifest.json in the backup directory: the state of every file of the set, as it was before the last apply
+/// that changed any of them. Written last and atomically, so it only ever names backup files that are complete on disk.
 /// </summary>
 public sealed record BackupManifest(DateTimeOffset WrittenUtc, IReadOnlyList<BackupEntry> Files)
 {

@@ -4,9 +4,10 @@ namespace NodeAgent.FileSystem;
 /// A file as it should be: full path (already mapped under --root in a sandbox), content, permission bits
 /// (e.g. 0x180 = 0600) and owner.
 /// <para><see cref="Owner"/> null leaves ownership to the invoking user (sandbox runs, tests).</para>
-/// <para><see cref="PrivateParent"/>: when the file's own directory has to be created it is created 0700 and
-/// owned by <see cref="Owner"/> (the ~/.aws case). Other missing directories are created 0755, owned by the
-/// process user. Directories that already exist are never changed.</para>
+/// <para><see cref="PrivateParent"/>: the file's own directory is private (the ~/.aws case): created 0700 and
+/// owned by <see cref="Owner"/> when missing, and brought to 0700 and <see cref="Owner"/> when it exists.
+/// Other missing directories are created 0755, owned by the process user; other existing directories are never
+/// changed, and are refused when others may write to them or an untrusted user owns them.</para>
 /// ToString never shows the content: it may hold a secret.
 /// </summary>
 public sealed record DesiredFile(string Path, byte[] Content, int Mode, FileOwner? Owner, bool PrivateParent)

@@ -2,12 +2,22 @@ namespace NodeAgent.FileSystem;
 
 /// <summary>
 /// A regular file as found on disk. <see cref="Mode"/> holds only the permission bits (mode &amp; 07777).
+/// <see cref="Directory"/> is the directory holding it (null when that is the trusted anchor itself): what a
+/// private parent such as ~/.aws is compared against.
 /// ToString never shows the content: it may hold a secret.
 /// </summary>
 public sealed record ExistingFile(byte[] Content, int Mode, uint Uid, uint Gid)
 {
     public FileOwner Owner => new(Uid, Gid);
 
+    public ExistingDirectory? Directory { get; init; }
+
     public override string ToString() =>
         $"ExistingFile {{ {Content.Length} bytes, Mode = {Convert.ToString(Mode, 8)}, Owner = {Uid}:{Gid} }}";
+}
+
+/// <summary>A directory as found on disk: permission bits (mode &amp; 07777) and numeric owner.</summary>
+public sealed record ExistingDirectory(string Path, int Mode, uint Uid, uint Gid)
+{
+    public FileOwner Owner => new(Uid, Gid);
 }

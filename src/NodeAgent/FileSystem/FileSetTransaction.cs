@@ -8,8 +8,9 @@ namespace NodeAgent.FileSystem;
 /// content, mode and owner. Phases: inspect (skip files already as desired), stage (back up the previous
 /// content, then write a synced temp file beside every target; any failure removes the temps and touches
 /// no target), commit (rename each temp over its target; if one rename fails, the targets already renamed
-/// are restored from the backups). The backups of the previous set stay in the backup directory afterwards
-/// (0600 files in a 0700 directory, described by manifest.json) so an operator has the complete previous set.
+/// are restored from the backups). Whenever anything changes, every target of the set that exists is backed up,
+/// changed or not, and the backups stay in the backup directory afterwards (0600 files in a 0700 directory,
+/// described by manifest.json): an operator always has the complete set as it was before the last changing apply.
 /// </summary>
 public sealed class FileSetTransaction
 {
@@ -40,22 +41,19 @@ public sealed class FileSetTransaction
         ArgumentNullException.ThrowIfNull(files);
         RefuseDuplicates(files);
 
-        var changes = new List<Change>();
+        var set = new List<Change>(files.Count);
         foreach (var file in files)
         {
-            var existing = _fs.Inspect(file.Path);
-            if (!IsAlreadyInPlace(file, existing))
-            {
-                changes.Add(new Change(file, existing));
-            }
+            set.Add(new Change(file, _fs.Inspect(file.Path, file.Owner, file.PrivateParent)));
         }
 
+        var changes = set.FindAll(change => !IsAlreadyInPlace(change.Desired, change.Previous));
         if (changes.Count == 0)
         {
             return [];
         }
 
-        var staged = Stage(changes);
+        var staged = Stage(set, changes);
         try
         {
             Commit(changes, staged);
@@ -72,21 +70,23 @@ public sealed class FileSetTransaction
     }
 
     /// <summary>
-    /// Equal content and mode, and the owner when one is asked for: nothing to write, mtime stays.
+    /// Equal content and mode, the owner when one is asked for, and a private parent (~/.aws) already 0700 and
+    /// the file's owner: nothing to write, mtime stays.
     /// Public so a planner can call a file "unchanged" by exactly the rule Apply uses.
     /// </summary>
     public static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) =>
         existing is not null
         && existing.Mode == desired.Mode
         && (desired.Owner is null || (existing.Uid == desired.Owner.Uid && existing.Gid == desired.Owner.Gid))
-        && existing.Content.AsSpan().SequenceEqual(desired.Content);
+        && existing.Content.AsSpan().SequenceEqual(desired.Content)
+        && PrivateDirectory.Drift(desired, existing).Count == 0;
 
-    private List<StagedFile> Stage(List<Change> changes)
+    private List<StagedFile> Stage(List<Change> set, List<Change> changes)
     {
         var staged = new List<StagedFile>(changes.Count);
         try
         {
-            WriteBackups(changes);
+            WriteBackups(set);
             foreach (var change in changes)
             {
                 staged.Add(_fs.Stage(change.Desired));
@@ -130,15 +130,16 @@ public sealed class FileSetTransaction
             var (desired, previous) = changes[index];
             try
             {
+                // The directories on the way may now belong to the new owner (a repaired ~/.aws): trust it too.
                 if (previous is null)
                 {
-                    _fs.Delete(desired.Path);
+                    _fs.Delete(desired.Path, desired.Owner);
                 }
                 else
                 {
                     // Only root can give a file away; anyone else gets it back under their own id, as before.
                     var owner = ProcessIdentity.IsRoot ? previous.Owner : null;
-                    _fs.Write(new DesiredFile(desired.Path, previous.Content, previous.Mode, owner, PrivateParent: false));
+                    _fs.Write(new DesiredFile(desired.Path, previous.Content, previous.Mode, owner, PrivateParent: false), desired.Owner);
                 }
             }
             catch (Exception e) when (e is FileWriteException or UnsafePathException)
@@ -159,11 +160,12 @@ public sealed class FileSetTransaction
             $"restoring the previous files failed for: {string.Join("; ", notRestored)}; their previous content, mode and owner are in {Path.Combine(_backupDirectory, BackupManifest.FileName)}");
     }
 
-    private void WriteBackups(List<Change> changes)
+    /// <summary>Backs up every target of the set as it is now, changed or not, and names them all in the manifest.</summary>
+    private void WriteBackups(List<Change> set)
     {
         _backupFs.EnsurePrivateDirectory(_backupDirectory);
-        var entries = new List<BackupEntry>(changes.Count);
-        foreach (var (desired, previous) in changes)
+        var entries = new List<BackupEntry>(set.Count);
+        foreach (var (desired, previous) in set)
         {
             if (previous is null)
             {
@@ -188,9 +190,11 @@ public sealed class FileSetTransaction
         var referenced = entries.Where(e => e.BackupFile is not null).Select(e => e.BackupFile!).ToHashSet(StringComparer.Ordinal);
         foreach (var path in Directory.EnumerateFiles(_backupDirectory, "*" + BackupSuffix))
         {
+            // Only NodeAgent's own regular files are pruned; a link or other entry someone left here is not
+            // followed, not removed, and does not stand in the way of an apply.
             if (!referenced.Contains(Path.GetFileName(path)))
             {
-                _backupFs.Delete(path);
+                _ = _backupFs.DeleteIfRegularFile(path);
             }
         }
     }

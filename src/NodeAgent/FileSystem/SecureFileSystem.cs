@@ -11,6 +11,9 @@ namespace NodeAgent.FileSystem;
 /// Ownership and mode are set on the open descriptor of a temporary file before any content is written,
 /// and the file is renamed over its target through the same directory descriptor: a reader sees the old file
 /// or the new one, never a half-written or briefly world-readable one.
+/// Every existing directory below the anchor must be safe to write in: a directory that others may write to
+/// (without the sticky bit) or that belongs to an untrusted user lets that user rename a file of their own over a
+/// target, so it is refused. A file's private parent (~/.aws) is instead brought to 0700 and the file's owner.
 /// </summary>
 public sealed class SecureFileSystem
 {
@@ -18,7 +21,9 @@ public sealed class SecureFileSystem
     public const string TempFileMarker = ".nodeagent-";
 
     private const int DirectoryMode = 0x1ED;        // 0755
-    private const int PrivateDirectoryMode = 0x1C0; // 0700
+    private const int PrivateDirectoryMode = PrivateDirectory.Mode;
+    private const int GroupOrOtherWrite = 0x12;     // 0022
+    private const int StickyBit = 0x200;            // 01000
     private const int MaxNameInTempFile = 200;      // keeps ".NAME.nodeagent-RANDOM" under NAME_MAX (255)
 
     private static readonly int DirectoryOpenFlags =
@@ -59,12 +64,15 @@ public sealed class SecureFileSystem
     /// <summary>
     /// The regular file at <paramref name="path"/>, or null when it (or a directory on the way) does not exist.
     /// Throws <see cref="UnsafePathException"/> when the path or a component below the anchor is a symlink,
-    /// or when the target is not a regular file.
+    /// when the target is not a regular file, or when a directory on the way is writable by others without the
+    /// sticky bit or owned by someone other than root, the process user or <paramref name="owner"/>.
+    /// With <paramref name="privateParent"/> the file's own directory is not judged but reported in
+    /// <see cref="ExistingFile.Directory"/>: a write repairs it (see <see cref="PrivateDirectory.Drift"/>).
     /// </summary>
-    public ExistingFile? Inspect(string path)
+    public ExistingFile? Inspect(string path, FileOwner? owner = null, bool privateParent = false)
     {
         var target = Resolve(path);
-        using var directory = OpenDirectory(target, creation: null);
+        using var directory = OpenDirectory(target, new DirectoryWalk(Writes: false, owner, privateParent));
         if (directory is null)
         {
             return null;
@@ -95,37 +103,57 @@ public sealed class SecureFileSystem
         var stat = StatDescriptor(file, target.FullPath);
         RequireRegularFile(target.FullPath, stat);
         var content = ReadAll(file, target.FullPath, stat.Size);
-        return new ExistingFile(content, stat.Permissions, stat.Uid, stat.Gid);
+        return new ExistingFile(content, stat.Permissions, stat.Uid, stat.Gid) { Directory = Describe(directory, target) };
     }
 
     /// <summary>Writes one file atomically (temp file, fchown, fchmod, write, fsync, rename, fsync directory).</summary>
-    public void Write(DesiredFile file)
+    public void Write(DesiredFile file) => Write(file, alsoTrustedDirectoryOwner: null);
+
+    /// <summary>
+    /// <see cref="Write(DesiredFile)"/>, also accepting directories owned by <paramref name="alsoTrustedDirectoryOwner"/>:
+    /// a rollback puts a file back under its previous owner into a directory given to the new one.
+    /// </summary>
+    internal void Write(DesiredFile file, FileOwner? alsoTrustedDirectoryOwner)
     {
-        using var staged = Stage(file);
+        using var staged = Stage(file, alsoTrustedDirectoryOwner);
         staged.Commit();
     }
 
     /// <summary>
     /// Removes the regular file at <paramref name="path"/> through the no-follow directory handle.
-    /// Absent is fine; a symlink or non-regular file there is refused.
+    /// Absent is fine; a symlink or non-regular file there is refused, and so is an unsafe directory on the way
+    /// (directories owned by <paramref name="owner"/> are trusted, as for a write of that file).
     /// </summary>
-    public void Delete(string path)
+    public void Delete(string path, FileOwner? owner = null) => Remove(path, owner, skipIfNotRegular: false);
+
+    /// <summary>
+    /// Removes <paramref name="path"/> if it is a regular file; leaves a symlink, directory, FIFO or device there
+    /// alone (never following it) and returns false. For sweeping a directory NodeAgent owns of its own files.
+    /// </summary>
+    internal bool DeleteIfRegularFile(string path) => Remove(path, owner: null, skipIfNotRegular: true);
+
+    private bool Remove(string path, FileOwner? owner, bool skipIfNotRegular)
     {
         var target = Resolve(path);
-        using var directory = OpenDirectory(target, creation: null);
+        using var directory = OpenDirectory(target, new DirectoryWalk(Writes: false, owner, PrivateLeaf: false));
         if (directory is null)
         {
-            return;
+            return false;
         }
 
         if (!TryStat(directory, target.Name, out var stat, out var errno))
         {
             if (errno is LibC.ENOENT or LibC.ENOTDIR)
             {
-                return;
+                return false;
             }
 
             throw Failure(target.FullPath, "reading its attributes before removing it", errno);
+        }
+
+        if (skipIfNotRegular && !stat.IsRegularFile)
+        {
+            return false;
         }
 
         RequireRegularFile(target.FullPath, stat);
@@ -136,9 +164,12 @@ public sealed class SecureFileSystem
             {
                 throw Failure(target.FullPath, "removing it", errno);
             }
+
+            return false;
         }
 
         SyncDirectory(directory, target.DirectoryPath);
+        return true;
     }
 
     /// <summary>
@@ -149,12 +180,9 @@ public sealed class SecureFileSystem
     {
         var file = Resolve(path);
         var target = file with { DirectoryDepth = file.Components.Length };
-        using var directory = OpenDirectory(target, new DirectoryCreation(PrivateOwner: null, PrivateLeaf: true))!;
-        var stat = StatDescriptor(directory, target.FullPath);
-        if (stat.Permissions != PrivateDirectoryMode && LibC.fchmod(directory, PrivateDirectoryMode) != 0)
-        {
-            throw Failure(target.FullPath, "restricting the backup directory to mode 0700", LibC.LastErrno);
-        }
+
+        // The walk creates it 0700 or brings an existing one to 0700 through its descriptor.
+        using var directory = OpenDirectory(target, new DirectoryWalk(Writes: true, Owner: null, PrivateLeaf: true))!;
     }
 
     /// <summary>
@@ -162,7 +190,7 @@ public sealed class SecureFileSystem
     /// (created where missing), a temporary file beside the target with final owner, mode and content, synced.
     /// The returned handle keeps the verified directory open so the rename cannot be redirected.
     /// </summary>
-    internal StagedFile Stage(DesiredFile file)
+    internal StagedFile Stage(DesiredFile file, FileOwner? alsoTrustedDirectoryOwner = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         if ((file.Mode & ~0xFFF) != 0)
@@ -171,8 +199,8 @@ public sealed class SecureFileSystem
         }
 
         var target = Resolve(file.Path);
-        var creation = new DirectoryCreation(file.PrivateParent ? file.Owner : null, file.PrivateParent);
-        var directory = OpenDirectory(target, creation)!;
+        var walk = new DirectoryWalk(Writes: true, file.Owner, file.PrivateParent, alsoTrustedDirectoryOwner);
+        var directory = OpenDirectory(target, walk)!;
         try
         {
             RefuseUnsafeTarget(directory, target);
@@ -278,10 +306,11 @@ public sealed class SecureFileSystem
 
     /// <summary>
     /// Walks from the anchor to the target's directory one component at a time, each opened relative to the
-    /// previous descriptor with O_NOFOLLOW. Returns null when a component is missing (or is a file) and
-    /// <paramref name="creation"/> is null; otherwise creates missing directories.
+    /// previous descriptor with O_NOFOLLOW, and judges every existing directory below the anchor (see
+    /// <see cref="CheckExistingDirectory"/>). Returns null when a component is missing (or is a file) and the walk
+    /// does not write; a writing walk creates missing directories and repairs a private leaf.
     /// </summary>
-    private FileDescriptor? OpenDirectory(ResolvedPath target, DirectoryCreation? creation)
+    private FileDescriptor? OpenDirectory(ResolvedPath target, DirectoryWalk walk)
     {
         var current = LibC.open(Anchor, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
         if (current.IsInvalid)
@@ -296,7 +325,7 @@ public sealed class SecureFileSystem
             for (var index = 0; index < target.DirectoryDepth; index++)
             {
                 var isLeaf = index == target.DirectoryDepth - 1;
-                var next = OpenChildDirectory(current, target, index, creation, isLeaf);
+                var next = OpenChildDirectory(current, target, index, walk, isLeaf);
                 current.Dispose();
                 current = next;
                 if (current is null)
@@ -315,20 +344,33 @@ public sealed class SecureFileSystem
     }
 
     private static FileDescriptor? OpenChildDirectory(
-        FileDescriptor parent, ResolvedPath target, int index, DirectoryCreation? creation, bool isLeaf)
+        FileDescriptor parent, ResolvedPath target, int index, DirectoryWalk walk, bool isLeaf)
     {
         var name = target.Components[index];
         var shownPath = target.PrefixPath(index + 1);
         var created = false;
-        var mode = creation is { PrivateLeaf: true } && isLeaf ? PrivateDirectoryMode : DirectoryMode;
+        var privateLeaf = walk.PrivateLeaf && isLeaf;
+        var mode = privateLeaf ? PrivateDirectoryMode : DirectoryMode;
         for (var attempt = 0; ; attempt++)
         {
             var child = LibC.openat(parent, name, DirectoryOpenFlags, 0);
             if (!child.IsInvalid)
             {
-                if (created)
+                try
                 {
-                    FinishCreatedDirectory(parent, child, target, index, mode, isLeaf ? creation!.PrivateOwner : null);
+                    if (created)
+                    {
+                        FinishCreatedDirectory(parent, child, target, index, mode, privateLeaf ? walk.Owner : null);
+                    }
+                    else
+                    {
+                        CheckExistingDirectory(child, target, index, walk, privateLeaf);
+                    }
+                }
+                catch
+                {
+                    child.Dispose();
+                    throw;
                 }
 
                 return child;
@@ -338,7 +380,7 @@ public sealed class SecureFileSystem
             child.Dispose();
             switch (errno)
             {
-                case LibC.ENOENT when creation is null:
+                case LibC.ENOENT when !walk.Writes:
                     return null;
                 case LibC.ENOENT when attempt < 3:
                     if (LibC.mkdirat(parent, name, (uint)mode) == 0)
@@ -358,7 +400,7 @@ public sealed class SecureFileSystem
                         throw UnsafePathException.Symlink(shownPath);
                     }
 
-                    if (creation is null)
+                    if (!walk.Writes)
                     {
                         return null; // a file where a directory should be: the target cannot exist
                     }
@@ -371,6 +413,92 @@ public sealed class SecureFileSystem
                     throw Failure(shownPath, "opening the directory", errno);
             }
         }
+    }
+
+    /// <summary>
+    /// A directory that was already there. Anyone allowed to add entries to it can rename a file of their own
+    /// over a target, whatever the target's mode: so it must not be writable by group or others (unless sticky,
+    /// where only an entry's owner may replace it) and must belong to root, the process user or the file's owner.
+    /// A private leaf (~/.aws) is not refused for its mode or owner: a write brings it to 0700 and the file's
+    /// owner through the open descriptor (never by path), before any file is created in it.
+    /// </summary>
+    private static void CheckExistingDirectory(FileDescriptor child, ResolvedPath target, int index, DirectoryWalk walk, bool privateLeaf)
+    {
+        var shownPath = target.PrefixPath(index + 1);
+        var stat = StatDescriptor(child, shownPath);
+        if (privateLeaf)
+        {
+            if (walk.Owner is null)
+            {
+                RequireTrustedOwner(shownPath, stat, walk);
+            }
+
+            if (walk.Writes)
+            {
+                RepairPrivateDirectory(child, shownPath, stat, walk.Owner);
+            }
+
+            return;
+        }
+
+        var permissions = stat.Permissions;
+        if ((permissions & GroupOrOtherWrite) != 0 && (permissions & StickyBit) == 0)
+        {
+            var who = (permissions & GroupOrOtherWrite) == GroupOrOtherWrite ? "group and others"
+                : (permissions & 0x10) != 0 ? "its group" : "others";
+            throw new UnsafePathException(shownPath,
+                $"is writable by {who} (mode {Convert.ToString(permissions, 8).PadLeft(4, '0')}) without the sticky bit: whoever can write to it could rename a file of their own over any file NodeAgent writes below it",
+                $"chmod go-w {shownPath}, then run apply again");
+        }
+
+        RequireTrustedOwner(shownPath, stat, walk);
+    }
+
+    private static void RequireTrustedOwner(string shownPath, LibC.StatxBuffer stat, DirectoryWalk walk)
+    {
+        var processUid = LibC.geteuid();
+        if (stat.Uid == 0 || stat.Uid == processUid || stat.Uid == walk.Owner?.Uid || stat.Uid == walk.AlsoTrusted?.Uid)
+        {
+            return;
+        }
+
+        var fileOwner = walk.Owner is { } owner ? $", nor the file's owner (uid {owner.Uid})" : string.Empty;
+        throw new UnsafePathException(shownPath,
+            $"is owned by uid {stat.Uid}, which is neither root, nor the user nodeagent runs as (uid {processUid}){fileOwner}: that user could rename a file of their own over any file NodeAgent writes below it",
+            $"chown root {shownPath}, then run apply again");
+    }
+
+    private static void RepairPrivateDirectory(FileDescriptor directory, string shownPath, LibC.StatxBuffer stat, FileOwner? owner)
+    {
+        var ownerDiffers = owner is not null && (stat.Uid != owner.Uid || stat.Gid != owner.Gid);
+        if (!ownerDiffers && stat.Permissions == PrivateDirectoryMode)
+        {
+            return;
+        }
+
+        // Owner first, then mode, as for files: fchmod last decides the bits.
+        if (ownerDiffers && LibC.fchown(directory, owner!.Uid, owner.Gid) != 0)
+        {
+            throw Failure(shownPath, $"giving the directory to owner {owner}", LibC.LastErrno);
+        }
+
+        if (LibC.fchmod(directory, PrivateDirectoryMode) != 0)
+        {
+            throw Failure(shownPath, $"restricting the directory to mode {Convert.ToString(PrivateDirectoryMode, 8)}", LibC.LastErrno);
+        }
+
+        SyncDirectory(directory, shownPath);
+    }
+
+    private static ExistingDirectory? Describe(FileDescriptor directory, ResolvedPath target)
+    {
+        if (target.DirectoryDepth == 0)
+        {
+            return null; // the anchor: trusted as it is, never repaired
+        }
+
+        var stat = StatDescriptor(directory, target.DirectoryPath);
+        return new ExistingDirectory(target.DirectoryPath, stat.Permissions, stat.Uid, stat.Gid);
     }
 
     private static void FinishCreatedDirectory(
@@ -521,7 +649,13 @@ public sealed class SecureFileSystem
 
     private static string Join(string directory, string name) => directory == "/" ? "/" + name : $"{directory}/{name}";
 
-    private sealed record DirectoryCreation(FileOwner? PrivateOwner, bool PrivateLeaf);
+    /// <summary>How to walk to a target's directory.</summary>
+    /// <param name="Writes">Create missing directories (0755; a private leaf 0700 owned by <paramref name="Owner"/>)
+    /// and repair an existing private leaf. A reading walk changes nothing and stops at a missing component.</param>
+    /// <param name="Owner">The target file's owner: trusted to own directories on the way; a private leaf is given to it.</param>
+    /// <param name="PrivateLeaf">The target's own directory is private (~/.aws).</param>
+    /// <param name="AlsoTrusted">One more owner trusted for directories on the way (a rollback's new owner).</param>
+    private sealed record DirectoryWalk(bool Writes, FileOwner? Owner, bool PrivateLeaf, FileOwner? AlsoTrusted = null);
 
     /// <summary>A path split below the anchor: <see cref="DirectoryDepth"/> directory components, then the file name.</summary>
     private sealed record ResolvedPath(string AnchorPath, string[] Components, int DirectoryDepth, string FullPath)

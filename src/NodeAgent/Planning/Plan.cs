@@ -29,7 +29,10 @@ public sealed record Plan(CredentialSet Set, IReadOnlyList<FileChange> Files, IR
 {
     public IEnumerable<FileChange> Changes => Files.Where(f => f.IsChange);
 
-    /// <summary>Targets that are symlinks or not regular files: apply refuses the whole plan, verify reports each.</summary>
+    /// <summary>
+    /// Targets that are symlinks or not regular files, and directories on the way that others may write to or an
+    /// untrusted user owns (each named once): apply refuses the whole plan, verify reports each.
+    /// </summary>
     public IReadOnlyList<UnsafePathException> UnsafeTargets { get; init; } = [];
 
     /// <summary>Every secret of the set, for masking anything derived from file contents.</summary>

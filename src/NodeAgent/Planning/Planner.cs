@@ -26,11 +26,16 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
             ExistingFile? existing;
             try
             {
-                existing = fileSystem.Inspect(path);
+                existing = fileSystem.Inspect(path, owner.Owner, file.PrivateParent);
             }
             catch (UnsafePathException e)
             {
-                unsafePaths.Add(e);
+                // One unsafe directory (/opt/sensor 0777) stands in the way of every target below it: name it once.
+                if (!unsafePaths.Any(known => known.Path == e.Path && known.Why == e.Why))
+                {
+                    unsafePaths.Add(e);
+                }
+
                 continue;
             }
 
@@ -52,6 +57,8 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
             return new FileChange(file, path, FileAction.Create, ["new file"], owner.Owner, owner.Description, null);
         }
 
+        var desired = new DesiredFile(path, file.Content, file.Mode, owner.Owner, file.PrivateParent);
+
         var reasons = new List<string>();
         if (!existing.Content.AsSpan().SequenceEqual(file.Content))
         {
@@ -68,8 +75,9 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
             reasons.Add($"owner {existing.Uid}:{existing.Gid} → {owner.Description} ({want.Uid}:{want.Gid})");
         }
 
+        reasons.AddRange(PrivateDirectory.Drift(desired, existing));
+
         // The writer's own rule decides; the reasons above only explain it.
-        var desired = new DesiredFile(path, file.Content, file.Mode, owner.Owner, file.PrivateParent);
         var action = FileSetTransaction.IsAlreadyInPlace(desired, existing) ? FileAction.Unchanged : FileAction.Update;
         return new FileChange(file, path, action, reasons, owner.Owner, owner.Description, existing.Content);
     }
@@ -77,7 +85,7 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
     public static string Octal(int mode) => Convert.ToString(mode, 8).PadLeft(3, '0');
 }
 
-/// <summary>One or more targets are symlinks or not regular files: nothing is written through them.</summary>
+/// <summary>One or more targets are symlinks, not regular files, or below an unsafe directory: nothing is written through them.</summary>
 public sealed class UnsafeTargetsException(IReadOnlyList<UnsafePathException> problems)
     : Exception(string.Join(Environment.NewLine, problems.Select(p => p.Message)))
 {

@@ -238,6 +238,54 @@ public sealed class FileSetTransactionTests : IDisposable
     }
 
     [Fact]
+    public void After_an_apply_that_changes_one_file_the_backups_still_hold_the_complete_previous_set()
+    {
+        _transaction.Apply(HostSet("1"));
+        _transaction.Apply(HostSet("2"));
+        var previous = HostSet("2");
+        var changed = HostSet("2");
+        changed[2] = changed[2] with { Content = Bytes("AWS_SECRET_ACCESS_KEY=rotated\n") };
+
+        Assert.Equal([changed[2].Path], _transaction.Apply(changed));
+
+        var manifest = BackupManifest.Parse(File.ReadAllBytes(Path.Combine(Backups, BackupManifest.FileName)));
+        Assert.Equal(previous.Select(f => f.Path), manifest.Files.Select(e => e.Path));
+        foreach (var (entry, file) in manifest.Files.Zip(previous))
+        {
+            Assert.True(entry.Existed);
+            Assert.Equal(file.Content, File.ReadAllBytes(Path.Combine(Backups, entry.BackupFile!)));
+            Assert.Equal(file.Mode, entry.Mode);
+        }
+
+        Assert.Equal(5, Directory.GetFiles(Backups).Length); // four backups + manifest, the older set pruned
+    }
+
+    [Fact]
+    public void Links_fifos_and_directories_named_like_backups_neither_block_apply_nor_are_followed()
+    {
+        var outside = _tree.WriteFile("etc/important", "keep me\n", Octal("644"));
+        _transaction.Apply(HostSet("1"));
+        var link = Path.Combine(Backups, "stray.backup");
+        var dangling = Path.Combine(Backups, "dangling.backup");
+        var fifo = Path.Combine(Backups, "fifo.backup");
+        File.CreateSymbolicLink(link, outside);
+        File.CreateSymbolicLink(dangling, _tree["nowhere"]);
+        Directory.CreateDirectory(Path.Combine(Backups, "directory.backup"));
+        TempTree.Run("mkfifo", fifo);
+
+        _transaction.Apply(HostSet("2"));
+        var written = _transaction.Apply(HostSet("3"));
+
+        Assert.Equal(HostSet("3").Select(f => f.Path), written);
+        Assert.Equal("keep me\n", Text(outside));
+        Assert.True(Stat(link).IsSymbolicLink);
+        Assert.True(Stat(dangling).IsSymbolicLink);
+        Assert.False(Stat(fifo).IsRegularFile);
+        var manifest = BackupManifest.Parse(File.ReadAllBytes(Path.Combine(Backups, BackupManifest.FileName)));
+        Assert.All(manifest.Files, entry => Assert.True(File.Exists(Path.Combine(Backups, entry.BackupFile!))));
+    }
+
+    [Fact]
     public void A_backup_directory_that_exists_with_loose_permissions_is_tightened_to_0700()
     {
         Directory.CreateDirectory(Backups);

@@ -63,7 +63,7 @@ public sealed class SecureFileSystemWriteTests : IDisposable
     }
 
     [Fact]
-    public void Write_creates_a_private_parent_0700_but_leaves_an_existing_parent_alone()
+    public void Write_creates_a_private_parent_0700_and_tightens_an_existing_one_but_leaves_the_directories_above_alone()
     {
         Directory.CreateDirectory(_tree["home/existing/.aws"]);
         File.SetUnixFileMode(_tree["home/existing/.aws"], (UnixFileMode)Octal("755"));
@@ -73,7 +73,8 @@ public sealed class SecureFileSystemWriteTests : IDisposable
 
         Assert.Equal(Octal("700"), Mode(_tree["home/fresh/.aws"]));
         Assert.Equal(Octal("755"), Mode(_tree["home/fresh"]));
-        Assert.Equal(Octal("755"), Mode(_tree["home/existing/.aws"]));
+        Assert.Equal(Octal("700"), Mode(_tree["home/existing/.aws"]));
+        Assert.Equal(Octal("755"), Mode(_tree["home/existing"]));
     }
 
     [RootFact]
