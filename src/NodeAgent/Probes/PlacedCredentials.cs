@@ -21,7 +21,8 @@ public static class PlacedCredentials
         }
         catch (UnsafePathException e)
         {
-            return new Result(null, path, e.Why);
+            // The problem may be a directory on the way (a writable ~/.aws): name it, not the file.
+            return new Result(null, path, e.Path == path ? e.Why : $"{e.Path}: {e.Why}");
         }
 
         if (file is null)
