@@ -16,7 +16,9 @@ public static class NodeAgentCli
         root.Subcommands.Add(ApplyCommand.Create(common, io));
         root.Subcommands.Add(VerifyCommand.Create(common, io));
         root.Subcommands.Add(StatusCommand.Create(common, io));
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        // ProcessTerminationTimeout = null: Program.cs owns SIGINT/SIGTERM/SIGQUIT. System.CommandLine's own handler
+        // would, 2 s after a signal, return 143 while the action still runs, ending the process mid-swap.
+        var configuration = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
         return root.Parse(args).InvokeAsync(configuration, ct);
     }
 }
