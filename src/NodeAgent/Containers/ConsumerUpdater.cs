@@ -87,6 +87,11 @@ public sealed partial class ConsumerUpdater
         try
         {
             inspect = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
+            if (SandboxScope.OutsideReason(inspect, request.SandboxRoot) is { } outside)
+            {
+                return new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Unchanged, outside, null);
+            }
+
             var consumption = CredentialConsumption.Analyze(inspect, request);
             scrubber.Add(inspect.Config?.Env);
             ContainerOutcome outcome;
