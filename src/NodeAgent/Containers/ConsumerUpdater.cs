@@ -87,6 +87,11 @@ public sealed partial class ConsumerUpdater
         try
         {
             inspect = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
+            if (SandboxScope.OutsideReason(inspect, request.SandboxRoot) is { } outside)
+            {
+                return new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Unchanged, outside, null);
+            }
+
             var consumption = CredentialConsumption.Analyze(inspect, request);
             scrubber.Add(inspect.Config?.Env);
             ContainerOutcome outcome;
@@ -135,8 +140,13 @@ public sealed partial class ConsumerUpdater
         }
 
         var grace = (uint)Math.Clamp(Math.Min(inspect.Config?.StopTimeout?.TotalSeconds ?? 10, _factory.RequestTimeout.TotalSeconds - 5), 1, 10);
-        await client.Containers.RestartContainerAsync(inspect.ID, new ContainerRestartParameters { WaitBeforeKillSeconds = grace }, ct)
-            .ConfigureAwait(false);
+        // Not cancellable by the caller: a restart request aborted half-way may leave the container stopped.
+        using (var bounded = new CancellationTokenSource(_factory.RequestTimeout))
+        {
+            await client.Containers.RestartContainerAsync(inspect.ID, new ContainerRestartParameters { WaitBeforeKillSeconds = grace }, bounded.Token)
+                .ConfigureAwait(false);
+        }
+
         var notReady = await ContainerReadiness.WaitAsync(client, inspect.ID, _readyTimeout, ct).ConfigureAwait(false);
         return notReady is null
             ? new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Restarted, $"restarted: {why}", null)

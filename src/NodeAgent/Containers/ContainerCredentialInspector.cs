@@ -10,7 +10,12 @@ namespace NodeAgent.Containers;
 /// <summary>What verify expects the consumers to see.</summary>
 /// <param name="DesiredEnvironment">Variables of the current docker.env (values are only fingerprinted).</param>
 /// <param name="CredentialFiles">Real paths of the current credential files (re-rooted under a sandbox root).</param>
-public sealed record CurrentCredentials(IReadOnlyDictionary<string, string> DesiredEnvironment, IReadOnlyList<string> CredentialFiles);
+/// <param name="SandboxRoot">The --root of a sandboxed run, or null on a real host: with a root, containers that
+/// bind-mount nothing under it are the host's and are not judged (<see cref="SandboxScope"/>).</param>
+public sealed record CurrentCredentials(
+    IReadOnlyDictionary<string, string> DesiredEnvironment,
+    IReadOnlyList<string> CredentialFiles,
+    string? SandboxRoot = null);
 
 public enum ContainerCredentialStatus
 {
@@ -94,11 +99,21 @@ public sealed class ContainerCredentialInspector
 
     private async Task<IReadOnlyList<ContainerCredentialCheck>> InspectAsync(IDockerClient client, CurrentCredentials current, CancellationToken ct)
     {
-        var found = await _finder.FindAsync(client, ct).ConfigureAwait(false);
+        var matched = await _finder.FindAsync(client, ct).ConfigureAwait(false);
         var first = new Dictionary<string, ContainerInspectResponse>(StringComparer.Ordinal);
-        foreach (var container in found)
+        var found = new List<ConsumerContainer>();
+        var outsideSandbox = new List<ConsumerContainer>();
+        foreach (var container in matched)
         {
-            first[container.Id] = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
+            var inspect = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
+            if (SandboxScope.OutsideReason(inspect, current.SandboxRoot) is not null)
+            {
+                outsideSandbox.Add(container);
+                continue;
+            }
+
+            first[container.Id] = inspect;
+            found.Add(container);
         }
 
         // A restart loop with back-off spends most time in State.Restarting, but a fast loop can be caught between
@@ -108,11 +123,20 @@ public sealed class ContainerCredentialInspector
             await Task.Delay(_restartSampleInterval, ct).ConfigureAwait(false);
         }
 
-        var request = new ConsumerUpdateRequest(current.CredentialFiles, current.DesiredEnvironment);
+        var request = new ConsumerUpdateRequest(current.CredentialFiles, current.DesiredEnvironment, current.SandboxRoot);
         var checks = new List<ContainerCredentialCheck>();
         foreach (var consumer in _finder.ConsumerNames)
         {
             var containers = found.Where(c => c.Consumer == consumer).ToList();
+            var hosts = outsideSandbox.Where(c => c.Consumer == consumer).Select(c => c.Name).ToList();
+            if (containers.Count == 0 && hosts.Count > 0)
+            {
+                checks.Add(new ContainerCredentialCheck(consumer, null, null, ContainerCredentialStatus.NotFound,
+                    $"none in the sandbox: {string.Join(", ", hosts)} {(hosts.Count == 1 ? "mounts" : "mount")} nothing under {current.SandboxRoot}, so {(hosts.Count == 1 ? "it is the host's and is" : "they are the host's and are")} not judged",
+                    $"to verify the host's {consumer}, run verify without --root"));
+                continue;
+            }
+
             if (containers.Count == 0)
             {
                 checks.Add(new ContainerCredentialCheck(consumer, null, null, ContainerCredentialStatus.NotFound,

@@ -5,11 +5,17 @@ namespace NodeAgent.Containers;
 /// compare equal to bind-mount sources.</param>
 /// <param name="DesiredEnvironment">Variables of the freshly rendered docker.env. Values are secrets: they are only
 /// fingerprinted and written into recreated containers, never logged or reported.</param>
-public sealed record ConsumerUpdateRequest(IReadOnlyList<string> ChangedPaths, IReadOnlyDictionary<string, string> DesiredEnvironment);
+/// <param name="SandboxRoot">The --root of a sandboxed run, or null on a real host: with a root, only containers
+/// that bind-mount something under it are updated (<see cref="SandboxScope"/>); the host's are left alone.</param>
+public sealed record ConsumerUpdateRequest(
+    IReadOnlyList<string> ChangedPaths,
+    IReadOnlyDictionary<string, string> DesiredEnvironment,
+    string? SandboxRoot = null);
 
 public enum ContainerAction
 {
-    /// <summary>Consumes nothing that changed, or is stopped and will read the new files when started.</summary>
+    /// <summary>Consumes nothing that changed, is stopped and will read the new files when started, or (in a sandboxed
+    /// run) is a host container outside the sandbox.</summary>
     Unchanged,
 
     /// <summary>Same container, new process: it re-reads its bind-mounted files.</summary>

@@ -41,7 +41,7 @@ internal static class ContainerReadiness
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return $"it was not ready within {timeout.TotalSeconds:0.#} s (containers.restartTimeoutSeconds): {last}";
+            return $"it was not ready within {timeout.TotalSeconds:0.#} s (containers.restart_timeout_seconds): {last}";
         }
     }
 

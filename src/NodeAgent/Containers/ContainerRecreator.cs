@@ -3,16 +3,37 @@ using Docker.DotNet.Models;
 
 namespace NodeAgent.Containers;
 
+/// <summary>The steps of a swap, in order; each is reported to <see cref="ContainerRecreator.AfterStep"/> once done.</summary>
+internal enum RecreateStep
+{
+    /// <summary>The original is stopped (skipped for a container that was not running).</summary>
+    Stopped,
+
+    /// <summary>The original is parked under NAME-nodeagent-old.</summary>
+    Parked,
+
+    /// <summary>The clone exists under NAME (and is on every network of the original).</summary>
+    Created,
+
+    /// <summary>The clone was started (skipped for a container that was not running); readiness is next.</summary>
+    Started,
+}
+
 /// <summary>
 /// Replaces a container whose environment is stale (Docker never re-reads env files on restart) with a clone that
 /// differs only in the changed variables. The swap never loses the consumer: the original is stopped and parked
 /// under NAME-nodeagent-old, the clone takes NAME, and only once the clone runs (and is healthy) is the original
 /// removed; if the clone fails it is removed and the original renamed back and started.
+/// Once the original is being stopped, the swap is finished or rolled back, never abandoned: every Docker request
+/// of the swap runs on a bounded token the caller cannot cancel (a request aborted half-way leaves the daemon in an
+/// unknown state, e.g. a clone created under NAME whose id we never learnt), and the caller's cancellation is
+/// honoured between steps by rolling back, then rethrown.
 /// </summary>
 internal sealed class ContainerRecreator
 {
     private readonly IDockerClient _client;
     private readonly TimeSpan _readyTimeout;
+    private readonly TimeSpan _swapBound;
     private readonly int _stopWaitSeconds;
 
     public ContainerRecreator(IDockerClient client, TimeSpan readyTimeout, TimeSpan requestTimeout)
@@ -21,7 +42,14 @@ internal sealed class ContainerRecreator
         _readyTimeout = readyTimeout;
         // A stop request lasts as long as the container's grace period; keep it inside the request timeout.
         _stopWaitSeconds = (int)Math.Clamp(requestTimeout.TotalSeconds - 5, 1, 10);
+        // Every request is already bounded by the client's timeout; this bounds the swap as a whole (stop, rename,
+        // create, connects, start, remove) should the daemon answer each request just in time.
+        _swapBound = requestTimeout * 6;
     }
+
+    /// <summary>Test seam: runs after each swap step, on the swap's path (a test cancels the caller's token here to
+    /// prove that an interruption at that point rolls back).</summary>
+    internal Func<RecreateStep, Task>? AfterStep { get; init; }
 
     public async Task<ContainerOutcome> RecreateAsync(
         ConsumerContainer container, ContainerInspectResponse old, IReadOnlyList<string> environment, string why, CancellationToken ct)
@@ -39,30 +67,39 @@ internal sealed class ContainerRecreator
         var extraNetworks = SecondaryNetworks(old);
         var wasRunning = old.State is { Running: true } or { Restarting: true };
 
-        if (wasRunning)
-        {
-            await StopAsync(old, ct).ConfigureAwait(false);
-        }
-
-        await _client.Containers.RenameContainerAsync(old.ID, new ContainerRenameParameters { NewName = parked }, ct)
-            .ConfigureAwait(false);
-
+        // Nothing has changed up to here, so the caller's cancellation was simply honoured; from here on it is not.
+        ct.ThrowIfCancellationRequested();
+        using var swap = new CancellationTokenSource(_swapBound);
         string? newId = null;
         string? failure;
         try
         {
-            newId = (await _client.Containers.CreateContainerAsync(parameters, ct).ConfigureAwait(false)).ID;
+            if (wasRunning)
+            {
+                await StopAsync(old, swap.Token).ConfigureAwait(false);
+                await StepDoneAsync(RecreateStep.Stopped, ct).ConfigureAwait(false);
+            }
+
+            await _client.Containers.RenameContainerAsync(old.ID, new ContainerRenameParameters { NewName = parked }, swap.Token)
+                .ConfigureAwait(false);
+            await StepDoneAsync(RecreateStep.Parked, ct).ConfigureAwait(false);
+
+            newId = (await _client.Containers.CreateContainerAsync(parameters, swap.Token).ConfigureAwait(false)).ID;
             foreach (var (network, endpoint) in extraNetworks)
             {
                 // API 1.41 daemons accept one endpoint at create; the others are connected before start.
                 await _client.Networks.ConnectNetworkAsync(
-                    network, new NetworkConnectParameters { Container = newId, EndpointConfig = endpoint }, ct).ConfigureAwait(false);
+                    network, new NetworkConnectParameters { Container = newId, EndpointConfig = endpoint }, swap.Token).ConfigureAwait(false);
             }
 
+            await StepDoneAsync(RecreateStep.Created, ct).ConfigureAwait(false);
             failure = null;
             if (wasRunning)
             {
-                await _client.Containers.StartContainerAsync(newId, new ContainerStartParameters(), ct).ConfigureAwait(false);
+                await _client.Containers.StartContainerAsync(newId, new ContainerStartParameters(), swap.Token).ConfigureAwait(false);
+                await StepDoneAsync(RecreateStep.Started, ct).ConfigureAwait(false);
+
+                // Only inspects: safe to abandon on the caller's cancellation, which then rolls back below.
                 failure = await ContainerReadiness.WaitAsync(_client, newId, _readyTimeout, ct).ConfigureAwait(false);
             }
         }
@@ -70,11 +107,7 @@ internal sealed class ContainerRecreator
         {
             failure = DockerFailureDescriber.Describe(e);
             await RollBackAsync(old.ID, newId, name, wasRunning).ConfigureAwait(false);
-            if (ct.IsCancellationRequested)
-            {
-                throw;
-            }
-
+            ct.ThrowIfCancellationRequested();
             return Failed(container, old.ID, $"recreate failed ({failure}) although {why}; the previous container was put back",
                 $"docker logs {name}; fix what stops the new container, then apply again");
         }
@@ -86,12 +119,14 @@ internal sealed class ContainerRecreator
                 $"docker logs {name} shows why; fix it, then apply again");
         }
 
+        // The clone runs: the swap is complete once the parked original is gone, so that last step is not abandoned
+        // either (a leftover NAME-nodeagent-old makes the next apply refuse to recreate).
         var note = wasRunning ? "" : " (left stopped, as it was)";
         try
         {
-            await _client.Containers.RemoveContainerAsync(old.ID, new ContainerRemoveParameters { Force = true }, ct).ConfigureAwait(false);
+            await _client.Containers.RemoveContainerAsync(old.ID, new ContainerRemoveParameters { Force = true }, swap.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (!ct.IsCancellationRequested)
+        catch (Exception e)
         {
             return new ContainerOutcome(container.Consumer, name, newId, ContainerAction.Recreated,
                 $"recreated{note}: {why}; but the previous container {parked} could not be removed: {DockerFailureDescriber.Describe(e)}",
@@ -99,6 +134,17 @@ internal sealed class ContainerRecreator
         }
 
         return new ContainerOutcome(container.Consumer, name, newId, ContainerAction.Recreated, $"recreated{note}: {why}", null);
+    }
+
+    // Between two steps of the swap: a caller that has gone away gets a rollback rather than a new container.
+    private async Task StepDoneAsync(RecreateStep step, CancellationToken ct)
+    {
+        if (AfterStep is { } hook)
+        {
+            await hook(step).ConfigureAwait(false);
+        }
+
+        ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>
@@ -251,7 +297,20 @@ internal sealed class ContainerRecreator
     {
         using var bounded = new CancellationTokenSource(_readyTimeout + TimeSpan.FromSeconds(30));
         var ct = bounded.Token;
-        if (newId is not null)
+        if (newId is null)
+        {
+            // A create that timed out may still have made the clone: NAME was free once the original was parked,
+            // so whatever holds it now is that clone and must go before the original can have its name back.
+            await Try(async () =>
+            {
+                var holder = await _client.Containers.InspectContainerAsync(name, ct).ConfigureAwait(false);
+                if (holder.ID != oldId)
+                {
+                    await _client.Containers.RemoveContainerAsync(holder.ID, new ContainerRemoveParameters { Force = true }, ct).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+        }
+        else
         {
             await Try(() => _client.Containers.RemoveContainerAsync(newId, new ContainerRemoveParameters { Force = true }, ct)).ConfigureAwait(false);
         }

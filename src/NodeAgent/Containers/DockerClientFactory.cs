@@ -35,7 +35,7 @@ public sealed class DockerClientFactory
         else
         {
             _endpointText = options.DockerHost;
-            EndpointSource = "containers.dockerHost";
+            EndpointSource = "containers.docker_host";
         }
 
         RequestTimeout = requestTimeout ?? DefaultRequestTimeout;

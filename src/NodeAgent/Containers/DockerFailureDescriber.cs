@@ -16,7 +16,7 @@ internal static class DockerFailureDescriber
     public static string EndpointFix(string endpointSource) =>
         endpointSource == "DOCKER_HOST"
             ? "is DOCKER_HOST right? unset it to use /var/run/docker.sock, or point it at a running daemon"
-            : "is containers.dockerHost right? it should be unix:///var/run/docker.sock or tcp://HOST:PORT of a running daemon";
+            : "is containers.docker_host right? it should be unix:///var/run/docker.sock or tcp://HOST:PORT of a running daemon";
 
     public static DockerUnavailableException Unavailable(Exception e, DockerClientFactory factory, TimeSpan? waited = null)
     {

@@ -70,7 +70,8 @@ public sealed class ApplyPipeline(AgentContext context, ILoggerFactory? loggers 
         var updater = new ConsumerUpdater(new DockerClientFactory(context.Options.Containers), context.Options.Containers,
             _loggers.CreateLogger<ConsumerUpdater>());
         var environment = EnvFileRenderer.Variables(plan.Set).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
-        var outcomes = await updater.UpdateAsync(new ConsumerUpdateRequest(written, environment), ct);
+        // Sandboxed (--root): only containers that bind-mount something under the root are touched, never the host's.
+        var outcomes = await updater.UpdateAsync(new ConsumerUpdateRequest(written, environment, context.Paths.Root), ct);
         return new ApplyResult(plan, written, false, outcomes, null);
     }
 }

@@ -64,7 +64,7 @@ public sealed partial class VerifyPipeline(AgentContext context, ILoggerFactory?
             // The restart-loop check samples twice; keep both samples well inside the probe's own time bound.
             new ContainerCredentialInspector(new DockerClientFactory(options.Containers), options.Containers,
                 TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, timeout.Ticks / 3))),
-            new CurrentCredentials(environment, watchedFiles)));
+            new CurrentCredentials(environment, watchedFiles, context.Paths.Root)));
 
         var secrets = AwsProbes.SecretsOf(set.Credentials).Concat(credentials is null ? [] : AwsProbes.SecretsOf(credentials));
         var awsRows = await new ProbeRunner(secrets).RunAsync(probes, timeout, ct);

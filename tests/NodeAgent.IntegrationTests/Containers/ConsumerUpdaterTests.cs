@@ -193,6 +193,7 @@ public sealed class ConsumerUpdaterTests
         var outcome = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
         Assert.Equal(ContainerAction.Failed, outcome.Action);
         Assert.Contains("previous container was put back", outcome.Reason);
+        Assert.Contains("not ready within 3 s (containers.restart_timeout_seconds)", outcome.Reason);
         Assert.NotNull(outcome.Fix);
         var restored = await box.InspectAsync(name.TrimStart('/'));
         Assert.Equal(oldId, restored.ID);

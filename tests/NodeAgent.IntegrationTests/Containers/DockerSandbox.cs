@@ -18,11 +18,13 @@ public sealed class DockerFactAttribute : FactAttribute
 
     public DockerFactAttribute()
     {
-        if (Unreachable.Value is { } why)
-        {
-            Skip = $"Docker is unreachable ({why}); start it: source .ci/lib/dockerd.sh && dockerd_start";
-        }
+        Skip = SkipReason;
     }
+
+    /// <summary>Null when the daemon answers.</summary>
+    internal static string? SkipReason => Unreachable.Value is { } why
+        ? $"Docker is unreachable ({why}); start it: source .ci/lib/dockerd.sh && dockerd_start"
+        : null;
 
     private static string? Probe()
     {
@@ -35,6 +37,15 @@ public sealed class DockerFactAttribute : FactAttribute
         {
             return e.Reason;
         }
+    }
+}
+
+/// <summary>A [Theory] that runs only when the local Docker daemon answers.</summary>
+public sealed class DockerTheoryAttribute : TheoryAttribute
+{
+    public DockerTheoryAttribute()
+    {
+        Skip = DockerFactAttribute.SkipReason;
     }
 }
 
@@ -115,7 +126,8 @@ public sealed class DockerSandbox : IAsyncDisposable
         IList<string>? cmd = null,
         RestartPolicyKind restart = RestartPolicyKind.UnlessStopped,
         bool start = true,
-        IList<string>? networks = null)
+        IList<string>? networks = null,
+        TimeSpan? stopTimeout = null)
     {
         var name = $"{Project}-{service}-{index}";
         networks ??= [];
@@ -132,6 +144,7 @@ public sealed class DockerSandbox : IAsyncDisposable
             Env = env ?? [],
             WorkingDir = "/srv",
             Healthcheck = healthcheck!,
+            StopTimeout = stopTimeout,
             Labels = new Dictionary<string, string>
             {
                 ["com.docker.compose.project"] = Project,

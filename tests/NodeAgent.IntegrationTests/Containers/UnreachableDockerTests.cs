@@ -26,7 +26,7 @@ public sealed class UnreachableDockerTests : IDisposable
         Assert.All(outcomes, o =>
         {
             Assert.Equal(ContainerAction.Failed, o.Action);
-            Assert.Equal($"no Docker socket at unix://{_dir}/missing.sock (from containers.dockerHost)", o.Reason);
+            Assert.Equal($"no Docker socket at unix://{_dir}/missing.sock (from containers.docker_host)", o.Reason);
             Assert.StartsWith("start dockerd: systemctl start docker", o.Fix);
             Assert.DoesNotContain("   at ", o.Reason, StringComparison.Ordinal);
         });
@@ -120,7 +120,7 @@ public sealed class UnreachableDockerTests : IDisposable
         {
             Assert.Equal(ContainerAction.Failed, o.Action);
             Assert.Contains("is not a unix:// or tcp:// address", o.Reason);
-            Assert.Contains("containers.dockerHost", o.Fix);
+            Assert.Contains("containers.docker_host", o.Fix);
         });
     }
 
