@@ -1,15 +1,29 @@
 using NodeAgent.Configuration;
+using NodeAgent.Native;
 
 namespace NodeAgent.Sources;
 
 /// <summary>
 /// Reads the three source files from one directory. An absent file is simply absent (any subset may be
-/// deployed); one that is there but too large or unreadable is an error, collected rather than thrown.
+/// deployed); one that is there but too large, unreadable or not a regular file is an error, collected rather
+/// than thrown. A symbolic link to a regular file is read: the directory is written by the deployer.
 /// </summary>
 public static class SourceFileReader
 {
     /// <summary>Credential sources are a few hundred bytes; anything this large is the wrong file.</summary>
     public const int MaximumBytes = 1024 * 1024;
+
+    // File types from <sys/stat.h> that LibC does not name; the same on every Linux architecture.
+    private const int S_IFIFO = 0x1000;
+    private const int S_IFCHR = 0x2000;
+    private const int S_IFBLK = 0x6000;
+    private const int S_IFSOCK = 0xC000;
+
+    // 0400 in asm-generic, used by both x86-64 and arm64: a terminal opened by mistake does not become ours.
+    private const int O_NOCTTY = 0x100;
+
+    private const string ReplaceFix =
+        "a credential source must be a plain file: replace it with the file from the deployment bundle (a symbolic link to a plain file is fine), or remove it if the other sources hold everything";
 
     public static SourceDocuments Read(string directory, SourcesOptions options)
     {
@@ -22,57 +36,136 @@ public static class SourceFileReader
             directory);
     }
 
-    private static SourceDocument? ReadOne(string path, List<SourceError> errors)
+    private static unsafe SourceDocument? ReadOne(string path, List<SourceError> errors)
     {
-        if (Directory.Exists(path))
+        // Look (following links) before opening: a FIFO opened for reading waits for a writer forever, and
+        // opening some devices has effects of its own (a watchdog arms, a tape rewinds).
+        if (LibC.statx(LibC.AT_FDCWD, path, 0, LibC.STATX_BASIC_STATS, out var seen) != 0)
         {
-            errors.Add(new SourceError(path, null,
-                "is a directory, not a file",
-                "replace it with the file from the deployment bundle, or remove it if the other sources hold everything"));
-            return null;
-        }
-
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        try
-        {
-            // Read at most one byte past the limit: the length reported up front can lie (a FIFO, a growing file).
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
-            var buffer = new byte[MaximumBytes + 1];
-            var total = 0;
-            int read;
-            while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
+            var errno = LibC.LastErrno;
+            if (errno is LibC.ENOENT or LibC.ENOTDIR && LinkTarget(path) is null)
             {
-                total += read;
-            }
-
-            if (total > MaximumBytes)
-            {
-                var size = stream.CanSeek ? $"{stream.Length} bytes" : "more than 1 MiB";
-                errors.Add(new SourceError(path, null,
-                    $"the file is {size}; a credential source is at most 1 MiB",
-                    "this is not a credential source file: copy the right one from the deployment bundle"));
                 return null;
             }
 
-            return new SourceDocument(path, buffer[..total]);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            errors.Add(new SourceError(path, null,
-                "the file cannot be read: permission denied",
-                "run nodeagent as root, or make the file readable by the user running it (chmod 600 and chown to that user)"));
-        }
-        catch (IOException e)
-        {
-            errors.Add(new SourceError(path, null,
-                $"the file cannot be read: {e.Message}",
-                "check the disk and the file, then copy it again from the deployment bundle"));
+            errors.Add(Unreadable(path, errno));
+            return null;
         }
 
-        return null;
+        if (!seen.IsRegularFile)
+        {
+            errors.Add(NotARegularFile(path, seen));
+            return null;
+        }
+
+        // The look alone leaves a window in which the file can be swapped, so the open itself cannot block
+        // (O_NONBLOCK: opening a FIFO returns at once; it changes nothing for a regular file) and the
+        // descriptor actually opened is judged again. Simpler than lstat-and-walk, and nothing can slip between.
+        using var descriptor = LibC.open(path, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC | O_NOCTTY, 0);
+        if (descriptor.IsInvalid)
+        {
+            errors.Add(Unreadable(path, LibC.LastErrno));
+            return null;
+        }
+
+        if (LibC.statx(descriptor, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, out var opened) != 0)
+        {
+            errors.Add(Unreadable(path, LibC.LastErrno));
+            return null;
+        }
+
+        if (!opened.IsRegularFile)
+        {
+            errors.Add(NotARegularFile(path, opened));
+            return null;
+        }
+
+        // Read at most one byte past the limit: the size looked up front can change (a growing file).
+        var buffer = new byte[MaximumBytes + 1];
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            nint count;
+            fixed (byte* start = buffer)
+            {
+                count = LibC.read(descriptor, start + total, (nuint)(buffer.Length - total));
+            }
+
+            if (count < 0)
+            {
+                var errno = LibC.LastErrno;
+                if (LibC.Interrupted(errno))
+                {
+                    continue;
+                }
+
+                errors.Add(Unreadable(path, errno));
+                return null;
+            }
+
+            if (count == 0)
+            {
+                break;
+            }
+
+            total += (int)count;
+        }
+
+        if (total > MaximumBytes)
+        {
+            errors.Add(new SourceError(path, null,
+                $"the file is {Math.Max(opened.Size, (ulong)total)} bytes; a credential source is at most 1 MiB",
+                "this is not a credential source file: copy the right one from the deployment bundle"));
+            return null;
+        }
+
+        return new SourceDocument(path, buffer[..total]);
+    }
+
+    private static SourceError NotARegularFile(string path, LibC.StatxBuffer stat)
+    {
+        var kind = stat.FileType switch
+        {
+            LibC.S_IFDIR => "a directory",
+            S_IFIFO => "a FIFO (named pipe)",
+            S_IFCHR => "a character device",
+            S_IFBLK => "a block device",
+            S_IFSOCK => "a socket",
+            _ => "a special file",
+        };
+        var via = LinkTarget(path) is { } target ? $" (through the symbolic link to {target})" : "";
+        return stat.IsDirectory
+            ? new SourceError(path, null, $"is a directory, not a file{via}",
+                "replace it with the file from the deployment bundle, or remove it if the other sources hold everything")
+            : new SourceError(path, null, $"is {kind}, not a regular file{via}; NodeAgent reads only plain files", ReplaceFix);
+    }
+
+    private static SourceError Unreadable(string path, int errno) => errno switch
+    {
+        LibC.EACCES or LibC.EPERM => new SourceError(path, null,
+            "the file cannot be read: permission denied",
+            "run nodeagent as root, or make the file readable by the user running it (chmod 600 and chown to that user)"),
+        LibC.ENOENT or LibC.ENOTDIR when LinkTarget(path) is { } target => new SourceError(path, null,
+            $"is a symbolic link to {target}, which does not exist",
+            "point the link at the file from the deployment bundle, or remove the link if the other sources hold everything"),
+        LibC.ELOOP => new SourceError(path, null,
+            "is a symbolic link that leads back to itself (too many levels of symbolic links)",
+            "replace the link with the file from the deployment bundle"),
+        _ => new SourceError(path, null,
+            $"the file cannot be read: {LibC.Describe(errno)}",
+            "check the disk and the file, then copy it again from the deployment bundle"),
+    };
+
+    /// <summary>What a symbolic link at <paramref name="path"/> points to, as written in the link; null for anything else.</summary>
+    private static string? LinkTarget(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }

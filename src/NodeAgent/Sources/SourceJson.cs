@@ -28,6 +28,12 @@ internal sealed record JsonSourceScalar(int Line, string Kind) : JsonSourceNode(
 /// </summary>
 internal static class SourceJson
 {
+    private static readonly JsonReaderOptions ReaderOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
     public static JsonSourceNode? Parse(string path, byte[] bytes, List<SourceError> errors)
     {
         if (!SourceText.IsText(path, bytes, errors))
@@ -37,11 +43,7 @@ internal static class SourceJson
 
         // The reader does not skip a BOM; offsets after it still give the right line (a BOM holds no newline).
         var body = SourceText.WithoutBom(bytes);
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions
-        {
-            CommentHandling = JsonCommentHandling.Skip,
-            AllowTrailingCommas = true,
-        });
+        var reader = new Utf8JsonReader(body, ReaderOptions);
         if (IsBlank(body))
         {
             errors.Add(new SourceError(path, null,
@@ -63,18 +65,8 @@ internal static class SourceJson
         }
         catch (JsonException e)
         {
-            var line = e.LineNumber is { } zeroBased ? (int)zeroBased + 1 : SourceText.LineAt(body, reader.BytesConsumed);
-            // The reader says "reached end of data" / "depth to be zero" when the text stops before the value closes.
-            var truncated = reader.BytesConsumed >= body.TrimEnd(" \t\r\n"u8).Length
-                || e.Message.Contains("end of data", StringComparison.Ordinal)
-                || e.Message.Contains("depth to be zero", StringComparison.Ordinal);
-            errors.Add(truncated
-                ? new SourceError(path, line,
-                    "the JSON ends before it is complete (the file looks truncated)",
-                    "copy the complete file again from the deployment bundle; every { [ and \" needs its closing } ] \"")
-                : new SourceError(path, line,
-                    $"the file is not valid JSON: {ReaderMessage(e)}",
-                    "fix the syntax on this line (a missing comma, quote or brace is the usual cause), or copy the file again from the deployment bundle"));
+            // Never e.Message: the reader quotes the text where it stopped, which can be an unquoted secret.
+            errors.Add(JsonSyntaxDiagnosis.Describe(path, body, e, reader.BytesConsumed, ReaderOptions));
             return null;
         }
     }
@@ -96,7 +88,7 @@ internal static class SourceJson
 
                 return new JsonSourceArray(line, items);
             case JsonTokenType.String:
-                return new JsonSourceString(line, reader.GetString() ?? string.Empty);
+                return new JsonSourceString(line, ReadString(ref reader, path, line, errors));
             case JsonTokenType.Number:
                 return new JsonSourceScalar(line, "a number");
             case JsonTokenType.True:
@@ -113,8 +105,8 @@ internal static class SourceJson
         var firstLines = new Dictionary<string, int>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString() ?? string.Empty;
             var nameLine = SourceText.LineAt(body, reader.TokenStartIndex);
+            var name = ReadString(ref reader, path, nameLine, errors);
             var memberPath = jsonPath.Length == 0 ? name : $"{jsonPath}.{name}";
             reader.Read();
             var value = ReadValue(ref reader, body, path, memberPath, errors);
@@ -131,6 +123,25 @@ internal static class SourceJson
         }
 
         return new JsonSourceObject(line, members);
+    }
+
+    /// <summary>
+    /// The string at the reader. The reader accepts any \uXXXX escape but GetString throws on an unpaired
+    /// surrogate (\uD800), with a message quoting it: record our own error instead and go on.
+    /// </summary>
+    private static string ReadString(ref Utf8JsonReader reader, string path, int line, List<SourceError> errors)
+    {
+        try
+        {
+            return reader.GetString() ?? string.Empty;
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add(new SourceError(path, line,
+                "the file is not valid JSON: a string holds a \\u escape that is no character (half of a surrogate pair)",
+                "write the character itself as UTF-8, or as a complete \\uXXXX\\uXXXX pair, or copy the file again from the deployment bundle"));
+            return string.Empty;
+        }
     }
 
     /// <summary>True when the text holds only whitespace and // or /* */ comments (the reader throws on those).</summary>
@@ -166,13 +177,5 @@ internal static class SourceJson
         }
 
         return true;
-    }
-
-    /// <summary>The reader's own explanation without its "LineNumber: … | BytePositionInLine: …" tail (the line is ours).</summary>
-    private static string ReaderMessage(JsonException e)
-    {
-        var message = e.Message;
-        var tail = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return (tail >= 0 ? message[..tail] : message).TrimEnd('.', ' ');
     }
 }

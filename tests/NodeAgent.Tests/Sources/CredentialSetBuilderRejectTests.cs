@@ -61,7 +61,7 @@ public sealed class CredentialSetBuilderRejectTests
     public void Invalid_json_syntax_names_the_line()
     {
         var broken = R(JsonSample, "\"region\": \"us-west-2\",", "\"region\": \"us-west-2\"");
-        Single(Reject(json: broken), JsonPath, 5, "not valid JSON", "missing comma");
+        Single(Reject(json: broken), JsonPath, 5, "not valid JSON", "add the missing comma");
     }
 
     [Fact]

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Net.Sockets;
 using NodeAgent.Configuration;
+using NodeAgent.Native;
 using NodeAgent.Sources;
 using static NodeAgent.Tests.Sources.SourceSamples;
 
@@ -58,6 +61,91 @@ public sealed class SourceFileReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fifo_as_a_source_is_refused_without_waiting_for_a_writer()
+    {
+        var fifo = PathOf(_options.EnvFile);
+        MakeFifo(fifo);
+        File.WriteAllText(PathOf(_options.CredentialsFile), Ini);
+
+        // Nobody opens the FIFO's other end: Read has to return on its own. The wait is only a guard so a
+        // regression fails this test instead of hanging the suite; on expiry it opens and closes the write
+        // end, which releases a reader blocked in open() and then gives it end-of-file, and fails.
+        var reading = Task.Run(() => SourceFileReader.Read(_directory, _options));
+        if (await Task.WhenAny(reading, Task.Delay(TimeSpan.FromMinutes(2))) != reading)
+        {
+            LibC.open(fifo, LibC.O_WRONLY | LibC.O_NONBLOCK, 0).Dispose();
+            await Task.WhenAny(reading, Task.Delay(TimeSpan.FromMinutes(1)));
+            Assert.Fail("SourceFileReader.Read blocked on a FIFO until its write end was opened");
+        }
+
+        var documents = await reading;
+        var error = Assert.Single(documents.Errors);
+        Assert.Equal(fifo, error.File);
+        Assert.Contains("is a FIFO (named pipe), not a regular file", error.What, StringComparison.Ordinal);
+        Assert.Contains("replace it with the file from the deployment bundle", error.Fix, StringComparison.Ordinal);
+        Assert.Null(documents.Env);
+        Assert.NotNull(documents.Credentials);
+    }
+
+    [Fact]
+    public void A_symlink_to_dev_zero_is_refused_as_a_character_device_not_read_as_empty()
+    {
+        File.CreateSymbolicLink(PathOf(_options.ConfigFile), "/dev/zero");
+        var documents = SourceFileReader.Read(_directory, _options);
+        var error = Assert.Single(documents.Errors);
+        Assert.Equal(PathOf(_options.ConfigFile), error.File);
+        Assert.Contains("is a character device, not a regular file (through the symbolic link to /dev/zero)", error.What, StringComparison.Ordinal);
+        Assert.DoesNotContain("bytes", error.What, StringComparison.Ordinal);
+        Assert.Null(documents.Config);
+    }
+
+    [Fact]
+    public void A_unix_socket_as_a_source_is_refused()
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(PathOf(_options.CredentialsFile)));
+        var error = Assert.Single(SourceFileReader.Read(_directory, _options).Errors);
+        Assert.Equal(PathOf(_options.CredentialsFile), error.File);
+        Assert.Contains("is a socket, not a regular file", error.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_symlink_to_a_regular_file_is_read()
+    {
+        var target = Directory.CreateTempSubdirectory("nodeagent-sources-target-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(target, "deployed.env"), Env);
+            File.CreateSymbolicLink(PathOf(_options.EnvFile), Path.Combine(target, "deployed.env"));
+            var documents = SourceFileReader.Read(_directory, _options);
+            Assert.Empty(documents.Errors);
+            Assert.Equal(Bytes(Env), documents.Env!.Bytes);
+        }
+        finally
+        {
+            Directory.Delete(target, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_symlink_to_a_missing_file_is_an_error_not_an_absent_source()
+    {
+        File.CreateSymbolicLink(PathOf(_options.EnvFile), PathOf("not-there.env"));
+        var error = Assert.Single(SourceFileReader.Read(_directory, _options).Errors);
+        Assert.Equal(PathOf(_options.EnvFile), error.File);
+        Assert.Contains($"is a symbolic link to {PathOf("not-there.env")}, which does not exist", error.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_symlink_to_a_directory_is_an_error()
+    {
+        Directory.CreateDirectory(PathOf("elsewhere"));
+        File.CreateSymbolicLink(PathOf(_options.ConfigFile), PathOf("elsewhere"));
+        var error = Assert.Single(SourceFileReader.Read(_directory, _options).Errors);
+        Assert.Contains("is a directory, not a file (through the symbolic link to", error.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Configured_file_names_are_used()
     {
         var options = new SourcesOptions { EnvFile = "site.env" };
@@ -94,6 +182,13 @@ public sealed class SourceFileReaderTests : IDisposable
             ["expanso-databricks-raw-us-west-2", "expanso-databricks-schematized-us-west-2", "expanso-databricks-filtered-us-west-2", "expanso-databricks-emergency-us-west-2"],
             set.Buckets.Select(b => b.Name));
         Assert.Empty(set.PassThroughEnvironment);
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [path]) { RedirectStandardError = true })!;
+        mkfifo.WaitForExit();
+        Assert.True(mkfifo.ExitCode == 0, $"mkfifo failed: {mkfifo.StandardError.ReadToEnd()}");
     }
 
     private static string SampleSourcesDirectory()
