@@ -22,6 +22,7 @@ build() { dotnet build NodeAgent.sln -c "$configuration" -nologo -clp:NoSummary;
 run_tests() {
   build
   local results=artifacts/test-results
+  rm -rf "$results"   # stale .trx files would be counted below
   mkdir -p "$results"
   local status=0
   for project in tests/NodeAgent.Tests tests/NodeAgent.IntegrationTests; do
@@ -29,7 +30,21 @@ run_tests() {
       --logger "trx;LogFileName=$(basename "$project").trx" --results-directory "$results" \
       --logger "console;verbosity=normal" || status=$?
   done
+  summarize "$results"
   return "$status"
+}
+
+# One closing line over both suites, from the .trx counters: "tests: N passed, N failed, N skipped".
+summarize() {
+  local passed=0 failed=0 skipped=0 counters
+  for trx in "$1"/*.trx; do
+    [[ -f "$trx" ]] || continue
+    counters=$(grep -o '<Counters [^>]*>' "$trx")
+    passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
+    failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters") + $(sed -E 's/.* error="([0-9]+)".*/\1/' <<<"$counters")))
+    skipped=$((skipped + $(sed -E 's/.* notExecuted="([0-9]+)".*/\1/' <<<"$counters")))
+  done
+  echo "tests: $passed passed, $failed failed, $skipped skipped"
 }
 
 publish() {
