@@ -549,41 +549,10 @@ public sealed class SecureFileSystem
         return stat;
     }
 
-    private static unsafe byte[] ReadAll(FileDescriptor descriptor, string shownPath, ulong sizeHint)
+    private static byte[] ReadAll(FileDescriptor descriptor, string shownPath, ulong sizeHint)
     {
-        var buffer = new byte[Math.Max(4096, (int)Math.Min(sizeHint + 1, 64UL * 1024 * 1024))];
-        var length = 0;
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                Array.Resize(ref buffer, buffer.Length * 2);
-            }
-
-            nint count;
-            fixed (byte* start = buffer)
-            {
-                count = LibC.read(descriptor, start + length, (nuint)(buffer.Length - length));
-            }
-
-            if (count < 0)
-            {
-                var errno = LibC.LastErrno;
-                if (LibC.Interrupted(errno))
-                {
-                    continue;
-                }
-
-                throw Failure(shownPath, "reading it", errno);
-            }
-
-            if (count == 0)
-            {
-                return buffer.AsSpan(0, length).ToArray();
-            }
-
-            length += (int)count;
-        }
+        var errno = LibC.ReadToEnd(descriptor, Array.MaxLength - 1, sizeHint, out var content);
+        return errno == 0 ? content : throw Failure(shownPath, "reading it", errno);
     }
 
     private static unsafe void WriteAll(FileDescriptor descriptor, byte[] content, string shownPath)

@@ -163,4 +163,50 @@ internal static unsafe partial class LibC
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Interrupted(int errno) => errno == EINTR;
+
+    /// <summary>
+    /// Reads from the descriptor until end of file, or until more than <paramref name="limit"/> bytes arrived (then
+    /// limit + 1 bytes are returned, so the caller can tell "too large" without reading a huge file whole).
+    /// Returns 0, or the errno of a failed read; EINTR is retried.
+    /// </summary>
+    public static int ReadToEnd(FileDescriptor descriptor, int limit, ulong sizeHint, out byte[] content)
+    {
+        var buffer = new byte[(int)Math.Min(Math.Max(4096UL, sizeHint + 1), (ulong)limit + 1)];
+        var length = 0;
+        while (length <= limit)
+        {
+            if (length == buffer.Length)
+            {
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
+            }
+
+            nint count;
+            fixed (byte* start = buffer)
+            {
+                count = read(descriptor, start + length, (nuint)(buffer.Length - length));
+            }
+
+            if (count < 0)
+            {
+                var errno = LastErrno;
+                if (Interrupted(errno))
+                {
+                    continue;
+                }
+
+                content = [];
+                return errno;
+            }
+
+            if (count == 0)
+            {
+                break;
+            }
+
+            length += (int)count;
+        }
+
+        content = buffer[..length];
+        return 0;
+    }
 }

@@ -36,7 +36,7 @@ public static class SourceFileReader
             directory);
     }
 
-    private static unsafe SourceDocument? ReadOne(string path, List<SourceError> errors)
+    private static SourceDocument? ReadOne(string path, List<SourceError> errors)
     {
         // Look (following links) before opening: a FIFO opened for reading waits for a writer forever, and
         // opening some devices has effects of its own (a watchdog arms, a tape rewinds).
@@ -80,37 +80,15 @@ public static class SourceFileReader
             return null;
         }
 
-        // Read at most one byte past the limit: the size looked up front can change (a growing file).
-        var buffer = new byte[MaximumBytes + 1];
-        var total = 0;
-        while (total < buffer.Length)
+        // At most one byte past the limit: the size looked up front can change (a growing file).
+        var readError = LibC.ReadToEnd(descriptor, MaximumBytes, opened.Size, out var content);
+        if (readError != 0)
         {
-            nint count;
-            fixed (byte* start = buffer)
-            {
-                count = LibC.read(descriptor, start + total, (nuint)(buffer.Length - total));
-            }
-
-            if (count < 0)
-            {
-                var errno = LibC.LastErrno;
-                if (LibC.Interrupted(errno))
-                {
-                    continue;
-                }
-
-                errors.Add(Unreadable(path, errno));
-                return null;
-            }
-
-            if (count == 0)
-            {
-                break;
-            }
-
-            total += (int)count;
+            errors.Add(Unreadable(path, readError));
+            return null;
         }
 
+        var total = content.Length;
         if (total > MaximumBytes)
         {
             errors.Add(new SourceError(path, null,
@@ -119,7 +97,7 @@ public static class SourceFileReader
             return null;
         }
 
-        return new SourceDocument(path, buffer[..total]);
+        return new SourceDocument(path, content);
     }
 
     private static SourceError NotARegularFile(string path, LibC.StatxBuffer stat)
