@@ -12,19 +12,33 @@ public static class ApplyCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "print the plan and write nothing" };
         var diff = new Option<bool>("--diff") { Description = "print a unified diff of every changed file, secrets masked" };
         var noRestart = new Option<bool>("--no-restart") { Description = "place the files but restart no container" };
+        var wait = new Option<int>("--wait")
+        {
+            Description = "seconds to wait for another apply on this host to finish (default 60)",
+            DefaultValueFactory = _ => 60,
+        };
+        wait.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 3600)
+            {
+                r.AddError("--wait takes seconds from 0 to 3600");
+            }
+        });
         var verbose = new Option<bool>("--verbose") { Description = "also print log events to stderr (under systemd they go to the journal anyway)" };
         var command = new Command("apply", "Validate the sources and bring every target file (and its consumers) up to date.\n" + ExitCodes.Help);
         common.AddTo(command);
         command.Options.Add(dryRun);
         command.Options.Add(diff);
         command.Options.Add(noRestart);
+        command.Options.Add(wait);
         command.Options.Add(verbose);
         command.SetAction((result, ct) => ErrorBoundary.RunAsync(async () =>
         {
             var started = Stopwatch.GetTimestamp();
             var context = common.CreateContext(result);
             using var loggers = Logging.AgentLogging.Create(result.GetValue(verbose));
-            var outcome = await new ApplyPipeline(context, loggers).ApplyAsync(new ApplyRequest(result.GetValue(dryRun), !result.GetValue(noRestart)), ct);
+            var outcome = await new ApplyPipeline(context, loggers).ApplyAsync(new ApplyRequest(result.GetValue(dryRun), !result.GetValue(noRestart),
+                TimeSpan.FromSeconds(result.GetValue(wait)), message => io.Error.WriteLine($"nodeagent: {message}")), ct);
             var output = io.Output;
             if (result.GetValue(common.Json))
             {

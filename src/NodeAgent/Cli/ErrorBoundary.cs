@@ -53,6 +53,12 @@ public static class ErrorBoundary
                     : "nodeagent: the write failed and the previous set could not be fully restored; see the error above.");
             return ExitCodes.WriteFailed;
         }
+        catch (Pipeline.AnotherApplyException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            await error.WriteLineAsync("nodeagent: another apply is running; nothing was written.");
+            return ExitCodes.Busy;
+        }
         catch (OperationCanceledException)
         {
             await error.WriteLineAsync("nodeagent: interrupted.");

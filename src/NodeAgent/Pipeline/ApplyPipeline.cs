@@ -8,7 +8,9 @@ using NodeAgent.Sources;
 
 namespace NodeAgent.Pipeline;
 
-public sealed record ApplyRequest(bool DryRun, bool Restart);
+/// <param name="LockWait">How long to wait for another apply on this host to finish (see <see cref="ApplyLock"/>).</param>
+/// <param name="Waiting">Told once when the wait begins, so an operator knows why nothing happens.</param>
+public sealed record ApplyRequest(bool DryRun, bool Restart, TimeSpan LockWait, Action<string>? Waiting = null);
 
 /// <param name="Containers">What was done to each consumer; null when the step did not run.</param>
 /// <param name="ContainersSkipped">Why the container step did not run (dry run, --no-restart).</param>
@@ -43,18 +45,26 @@ public sealed class ApplyPipeline(AgentContext context, ILoggerFactory? loggers 
         return planner.Plan(set, rendered);
     }
 
+    /// <summary>Apply refuses the whole plan when any target is unsafe; verify reports them instead.</summary>
+    private Plan SafePlanFor(CredentialSet set)
+    {
+        var plan = PlanFor(set);
+        return plan.UnsafeTargets.Count == 0 ? plan : throw new UnsafeTargetsException(plan.UnsafeTargets);
+    }
+
     public async Task<ApplyResult> ApplyAsync(ApplyRequest request, CancellationToken ct)
     {
-        var plan = PlanFor(LoadSources());
-        if (plan.UnsafeTargets.Count > 0)
-        {
-            throw new UnsafeTargetsException(plan.UnsafeTargets);
-        }
-
+        var set = LoadSources();
+        var plan = SafePlanFor(set);
         if (request.DryRun)
         {
             return new ApplyResult(plan, [], true, null, "dry run");
         }
+
+        // Invalid input was refused above without touching anything; from here on one apply at a time, and the
+        // plan is made again under the lock, since one made while another apply was writing would be stale.
+        using var held = await ApplyLock.AcquireAsync(context.StateDirectory, request.LockWait, request.Waiting ?? (_ => { }), ct);
+        plan = SafePlanFor(set);
 
         var desired = plan.Files
             .Select(f => new DesiredFile(f.Path, f.Desired.Content, f.Desired.Mode, f.Owner, f.Desired.PrivateParent))

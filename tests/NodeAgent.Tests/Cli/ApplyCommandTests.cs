@@ -237,6 +237,32 @@ public sealed class ApplyCommandTests
     }
 
     [Fact]
+    public async Task A_second_apply_waits_for_the_lock_and_gives_up_with_exit_5_writing_nothing()
+    {
+        using var sandbox = new Sandbox();
+        Directory.CreateDirectory(sandbox.Target("/var/lib/nodeagent"));
+        var held = new FileStream(sandbox.Target("/var/lib/nodeagent/apply.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        try
+        {
+            var blocked = await sandbox.ApplyAsync("--wait", "0");
+            Assert.Equal(ExitCodes.Busy, blocked.ExitCode);
+            Assert.Contains("another nodeagent apply holds", blocked.Error, StringComparison.Ordinal);
+            Assert.Contains("nothing was written", blocked.Error, StringComparison.Ordinal);
+            Assert.False(File.Exists(sandbox.Target("/root/.aws/credentials")));
+
+            var dryRun = await sandbox.ApplyAsync("--dry-run", "--wait", "0");
+            Assert.Equal(ExitCodes.Ok, dryRun.ExitCode);
+        }
+        finally
+        {
+            held.Dispose();
+        }
+
+        var after = await sandbox.ApplyAsync("--wait", "0");
+        Assert.Equal(ExitCodes.Ok, after.ExitCode);
+    }
+
+    [Fact]
     public async Task Help_documents_the_exit_codes()
     {
         using var sandbox = new Sandbox();
