@@ -14,6 +14,7 @@ internal static unsafe partial class LibC
 
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
+    public const int O_RDWR = 2;
     public const int O_CREAT = 0x40;       // 0100
     public const int O_EXCL = 0x80;        // 0200
     public const int O_NONBLOCK = 0x800;   // 04000
@@ -37,6 +38,10 @@ internal static unsafe partial class LibC
     public const int S_IFDIR = 0x4000;
     public const int S_IFLNK = 0xA000;
 
+    public const int LOCK_EX = 2;
+    public const int LOCK_NB = 4;
+    public const int EWOULDBLOCK = 11;     // EAGAIN
+
     public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int EINTR = 4;
@@ -54,6 +59,9 @@ internal static unsafe partial class LibC
     // open/openat return a C int: returning a SafeHandle directly would read a 64-bit register whose upper
     // half is undefined, so -1 could look valid. Wrap the int instead.
     public static FileDescriptor open(string path, int flags, uint mode) => new(open_raw(path, flags, mode));
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int flock(FileDescriptor fd, int operation);
 
     public static FileDescriptor openat(FileDescriptor dirfd, string path, int flags, uint mode) =>
         new(openat_raw(dirfd, path, flags, mode));

@@ -1,39 +1,46 @@
+using NodeAgent.FileSystem;
+using NodeAgent.Native;
+
 namespace NodeAgent.Pipeline;
 
 /// <summary>
 /// One apply at a time per host (or sandbox root): an operator's `nodeagent apply` and a scheduled one must not
-/// interleave their renames, backups and container swaps. An advisory lock on STATE/apply.lock: .NET takes it with
-/// flock(LOCK_EX|LOCK_NB) for FileShare.None, and the kernel drops it when the process dies, so a crash never leaves
-/// a stale lock behind. Verify takes no lock: it only reads, and its report is replaced atomically.
+/// interleave their renames, backups and container swaps. flock(LOCK_EX|LOCK_NB) on STATE/apply.lock: the kernel
+/// drops it when the process dies, so a crash never leaves a stale lock. Only EWOULDBLOCK means "busy"; a read-only
+/// or full disk, or missing permissions, are reported as what they are. Verify takes no lock: it only reads, and its
+/// report is replaced atomically.
 /// </summary>
 public sealed class ApplyLock : IDisposable
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(200);
 
-    private readonly FileStream _handle;
+    private readonly FileDescriptor _descriptor;
 
-    private ApplyLock(FileStream handle) => _handle = handle;
+    private ApplyLock(FileDescriptor descriptor) => _descriptor = descriptor;
 
     public static async Task<ApplyLock> AcquireAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct)
     {
-        Directory.CreateDirectory(stateDirectory);
         var path = Path.Combine(stateDirectory, "apply.lock");
-        if (new FileInfo(path).LinkTarget is not null)
-        {
-            throw new AnotherApplyException(path, "is a symbolic link", $"remove {path}; NodeAgent recreates it");
-        }
-
+        var descriptor = Open(stateDirectory, path);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(wait);
         var told = false;
-        while (true)
+        try
         {
-            try
+            while (true)
             {
-                return new ApplyLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
-            }
-            catch (IOException) when (!ct.IsCancellationRequested)
-            {
+                if (LibC.flock(descriptor, LibC.LOCK_EX | LibC.LOCK_NB) == 0)
+                {
+                    return new ApplyLock(descriptor);
+                }
+
+                var errno = LibC.LastErrno;
+                if (errno != LibC.EWOULDBLOCK && !LibC.Interrupted(errno))
+                {
+                    throw new FileWriteException(path, $"locking it: {LibC.Describe(errno)}", errno,
+                        $"check the file system holding {stateDirectory}", rolledBack: true);
+                }
+
                 if (!told)
                 {
                     waiting($"another nodeagent apply holds {path}; waiting up to {(int)wait.TotalSeconds} s");
@@ -51,9 +58,45 @@ public sealed class ApplyLock : IDisposable
                 }
             }
         }
+        catch
+        {
+            descriptor.Dispose();
+            throw;
+        }
     }
 
-    public void Dispose() => _handle.Dispose();
+    /// <summary>The lock file is opened without following a link, and created 0600: it holds nothing, but it is ours.</summary>
+    private static FileDescriptor Open(string stateDirectory, string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(stateDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FileWriteException(stateDirectory, $"creating the state directory: {e.Message}", null,
+                "run nodeagent as root, or check that the file system is writable", rolledBack: true);
+        }
+
+        var descriptor = LibC.open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180);
+        if (descriptor.IsInvalid)
+        {
+            var errno = LibC.LastErrno;
+            descriptor.Dispose();
+            throw new FileWriteException(path, $"opening the apply lock: {LibC.Describe(errno)}", errno, errno switch
+            {
+                LibC.ELOOP => $"{path} is a symbolic link: remove it, NodeAgent recreates it",
+                LibC.EACCES or LibC.EPERM => "run nodeagent as root (sudo)",
+                LibC.EROFS => $"{stateDirectory} is on a read-only file system: remount it read-write or set state_directory",
+                LibC.ENOSPC or LibC.EDQUOT => $"free space on the file system holding {stateDirectory}",
+                _ => $"check {stateDirectory}",
+            }, rolledBack: true);
+        }
+
+        return descriptor;
+    }
+
+    public void Dispose() => _descriptor.Dispose();
 }
 
 /// <summary>The apply lock could not be taken: nothing was written.</summary>

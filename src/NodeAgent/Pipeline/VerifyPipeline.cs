@@ -51,7 +51,7 @@ public sealed partial class VerifyPipeline(AgentContext context, ILoggerFactory?
 
         var probes = new List<IProbe>();
         var credentials = PlacedCredentialsFor(apply, set, rows);
-        var hostname = Environment.MachineName;
+        var hostname = ProbeHostName.Current();
         if (credentials is not null)
         {
             var clients = new AwsClientFactory(options, timeout);

@@ -187,7 +187,7 @@ public sealed class BucketAndIdentityProbeTests(MotoServerFixture moto, ITestOut
         var host = NewHost();
         using var proxy = new StallingProxy(new Uri(moto.Endpoint).Port,
             (line, _) => line.StartsWith($"GET /expanso-raw-test/{PrefixOf(host)}", StringComparison.Ordinal));
-        var clients = Factory(proxy.Url, proxy.Url, TimeSpan.FromSeconds(1.5));
+        var clients = Factory(proxy.Url, proxy.Url, TimeSpan.FromSeconds(4)); // ample for the requests that must succeed on a loaded 2-core box
 
         var results = await RunAsync(clients, user, MotoServerFixture.RoleBuckets.Take(1), host, withIdentity: false);
 
@@ -208,7 +208,7 @@ public sealed class BucketAndIdentityProbeTests(MotoServerFixture moto, ITestOut
         // The first DELETE (the permission check on the absent key) goes through; the cleanup DELETE never answers.
         using var proxy = new StallingProxy(new Uri(moto.Endpoint).Port,
             (line, earlier) => line.StartsWith("DELETE ", StringComparison.Ordinal) && earlier >= 1);
-        var clients = Factory(proxy.Url, proxy.Url, TimeSpan.FromSeconds(1.5));
+        var clients = Factory(proxy.Url, proxy.Url, TimeSpan.FromSeconds(4)); // ample for the requests that must succeed on a loaded 2-core box
 
         var results = await RunAsync(clients, user, MotoServerFixture.RoleBuckets.Take(1), host, withIdentity: false);
 

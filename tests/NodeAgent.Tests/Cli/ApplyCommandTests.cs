@@ -263,6 +263,48 @@ public sealed class ApplyCommandTests
     }
 
     [Fact]
+    public async Task A_symlink_planted_at_the_lock_file_is_refused_and_nothing_is_written()
+    {
+        using var sandbox = new Sandbox();
+        Directory.CreateDirectory(sandbox.Target("/var/lib/nodeagent"));
+        var victim = Path.Combine(sandbox.Root, "victim");
+        File.WriteAllText(victim, "keep");
+        File.CreateSymbolicLink(sandbox.Target("/var/lib/nodeagent/apply.lock"), victim);
+
+        var run = await sandbox.ApplyAsync("--wait", "0");
+
+        Assert.Equal(ExitCodes.WriteFailed, run.ExitCode);
+        Assert.Contains("is a symbolic link", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(sandbox.Target("/root/.aws/credentials")));
+        Assert.Equal("keep", File.ReadAllText(victim));
+    }
+
+    [Fact]
+    public async Task What_changed_while_waiting_for_the_lock_is_planned_again_and_reported()
+    {
+        using var sandbox = new Sandbox();
+        Assert.Equal(ExitCodes.Ok, (await sandbox.ApplyAsync()).ExitCode);
+        var context = Pipeline.AgentContext.Create(null, sandbox.Root, sandbox.Sources);
+        var waiting = new TaskCompletionSource();
+        Task<Pipeline.ApplyResult> apply;
+        using (new FileStream(sandbox.Target("/var/lib/nodeagent/apply.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            apply = new Pipeline.ApplyPipeline(context).ApplyAsync(
+                new Pipeline.ApplyRequest(false, false, TimeSpan.FromMinutes(5), _ => waiting.TrySetResult()), CancellationToken.None);
+            await waiting.Task;
+            // Another run (or a person) loosens a file while this apply waits.
+            File.SetUnixFileMode(sandbox.Target("/opt/sensor/.env"), Private | UnixFileMode.OtherRead);
+        }
+
+        var result = await apply;
+        var env = Assert.Single(result.Plan.Changes);
+        Assert.Equal(sandbox.Target("/opt/sensor/.env"), env.Path);
+        Assert.Contains("mode 604 → 600", env.Reasons);
+        Assert.Equal([env.Path], result.WrittenPaths);
+        Assert.Equal(Private, File.GetUnixFileMode(env.Path));
+    }
+
+    [Fact]
     public async Task Help_documents_the_exit_codes()
     {
         using var sandbox = new Sandbox();
