@@ -78,8 +78,6 @@ public sealed record StorageConfigTarget
     /// <summary>The credentials file the readers of this config use, as seen from inside the containers.</summary>
     public string SharedCredentialsFile { get; init; } = "/root/.aws/credentials";
     public string ConfigFile { get; init; } = "/root/.aws/config";
-
-    public FileTarget AsFileTarget => new(Path, Owner, Mode);
 }
 
 public sealed record ContainersOptions

@@ -201,8 +201,6 @@ internal sealed class YamlConfigReader
         }
     }
 
-    public int LineOf() => Line(_node);
-
     public string Path => _path;
 
     public void Error(YamlNode node, string what, string fix) => _errors.Add(new SourceError(_file, Line(node), what, fix));

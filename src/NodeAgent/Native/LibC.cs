@@ -48,7 +48,6 @@ internal static unsafe partial class LibC
     public const int EACCES = 13;
     public const int EEXIST = 17;
     public const int ENOTDIR = 20;
-    public const int EISDIR = 21;
     public const int ENOSPC = 28;
     public const int EROFS = 30;
     public const int ERANGE = 34;

@@ -15,11 +15,14 @@ public sealed class CredentialSetBuilder
     private readonly SourcesOptions _sources;
     private readonly IReadOnlyList<string> _roles;
 
-    public CredentialSetBuilder(SourcesOptions sources, IReadOnlyList<string> bucketRoles)
+    public CredentialSetBuilder(SourcesOptions sources, IReadOnlyList<string> bucketRoles, string targetProfile = "default")
     {
         _sources = sources;
         _roles = bucketRoles;
+        _targetProfile = targetProfile;
     }
+
+    private readonly string _targetProfile;
 
     /// <exception cref="InvalidInputException">carrying every problem found in the sources.</exception>
     public CredentialSet Build(SourceDocuments documents)
@@ -39,7 +42,7 @@ public sealed class CredentialSetBuilder
 
         if (documents.Env is { } env)
         {
-            files.Add(EnvFileFacts.Extract(env, _roles, errors));
+            files.Add(EnvFileFacts.Extract(env, _roles, errors, _targetProfile));
         }
 
         if (files.Count == 0 && errors.Count == 0)

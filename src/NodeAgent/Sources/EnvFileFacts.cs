@@ -9,7 +9,9 @@ internal static class EnvFileFacts
     private const string DefaultRegion = "AWS_DEFAULT_REGION";
     private const string Region = "AWS_REGION";
 
-    public static SourceFacts Extract(SourceDocument document, IReadOnlyList<string> roles, List<SourceError> errors)
+    /// <param name="targetProfile">The profile NodeAgent writes into ~/.aws: an AWS_PROFILE naming another one would make
+    /// every SDK in the containers look for a profile that is not there.</param>
+    public static SourceFacts Extract(SourceDocument document, IReadOnlyList<string> roles, List<SourceError> errors, string targetProfile = "default")
     {
         var path = document.Path;
         var facts = new SourceFacts(path, SourceFieldNames.Env);
@@ -55,6 +57,11 @@ internal static class EnvFileFacts
                     errors.Add(new SourceError(path, variable.Line,
                         $"{name} is not {meant}: variable names are case-sensitive, so it would be passed through instead of read",
                         $"spell it {meant}"));
+                    break;
+                case "AWS_PROFILE" when variable.Value != targetProfile:
+                    errors.Add(new SourceError(path, variable.Line,
+                        $"AWS_PROFILE names profile \"{variable.Value}\", but NodeAgent writes [{targetProfile}] into ~/.aws/credentials",
+                        $"remove AWS_PROFILE, or set `profile: {variable.Value}` in nodeagent.yaml"));
                     break;
                 default:
                     PassThrough(facts, variable, errors);

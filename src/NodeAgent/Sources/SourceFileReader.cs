@@ -28,6 +28,14 @@ public static class SourceFileReader
     public static SourceDocuments Read(string directory, SourcesOptions options)
     {
         var errors = new List<SourceError>();
+        if (!Directory.Exists(directory))
+        {
+            // Otherwise three "absent" files would read as "the deployer uploaded nothing", which sends the operator the wrong way.
+            errors.Add(new SourceError(directory, null, File.Exists(directory) ? "is a file, not the sources directory" : "the sources directory does not exist",
+                $"upload {options.CredentialsFile}, {options.ConfigFile} and/or {options.EnvFile} there, or pass --sources DIR (sources.directory in nodeagent.yaml)"));
+            return new SourceDocuments(null, null, null, errors, directory);
+        }
+
         return new SourceDocuments(
             ReadOne(Path.Combine(directory, options.CredentialsFile), errors),
             ReadOne(Path.Combine(directory, options.ConfigFile), errors),

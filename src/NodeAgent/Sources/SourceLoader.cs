@@ -7,5 +7,5 @@ public static class SourceLoader
 {
     /// <exception cref="InvalidInputException">carrying every problem found in the sources.</exception>
     public static CredentialSet Load(string directory, AgentOptions options) =>
-        new CredentialSetBuilder(options.Sources, options.BucketRoles).Build(SourceFileReader.Read(directory, options.Sources));
+        new CredentialSetBuilder(options.Sources, options.BucketRoles, options.Profile).Build(SourceFileReader.Read(directory, options.Sources));
 }

@@ -305,6 +305,22 @@ public sealed class ApplyCommandTests
     }
 
     [Fact]
+    public async Task AWS_PROFILE_must_name_the_profile_nodeagent_writes()
+    {
+        using var sandbox = new Sandbox();
+        var env = Path.Combine(sandbox.Sources, "expanso-production.env");
+        File.AppendAllText(env, "AWS_PROFILE=prod\n");
+        var wrong = await sandbox.ApplyAsync("--dry-run");
+        Assert.Equal(ExitCodes.InvalidInput, wrong.ExitCode);
+        Assert.Contains("expanso-production.env:8: AWS_PROFILE names profile \"prod\", but NodeAgent writes [default]", wrong.Error, StringComparison.Ordinal);
+
+        File.WriteAllText(env, File.ReadAllText(env).Replace("AWS_PROFILE=prod", "AWS_PROFILE=default", StringComparison.Ordinal));
+        var right = await sandbox.ApplyAsync();
+        Assert.Equal(ExitCodes.Ok, right.ExitCode);
+        Assert.Contains("AWS_PROFILE=default\n", File.ReadAllText(sandbox.Target("/opt/sensor/docker.env")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_documents_the_exit_codes()
     {
         using var sandbox = new Sandbox();

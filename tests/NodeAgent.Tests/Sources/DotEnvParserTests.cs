@@ -15,6 +15,7 @@ public sealed class DotEnvParserTests
     }
 
     [Theory]
+    [InlineData("A=\"cost \\$5 \\q\"", "cost $5 \\q")]
     [InlineData("A=plain", "plain")]
     [InlineData("A = spaced ", "spaced")]
     [InlineData("export A=exported", "exported")]
