@@ -155,17 +155,21 @@ internal sealed class ContainerRecreator
     {
         var config = old.Config ?? new ContainerConfig();
         var shortId = old.ID.Length >= 12 ? old.ID[..12] : old.ID;
+        // A container joined to another's network namespace inherits hostname, DNS, ports and MAC from it; Docker
+        // answers 400 "conflicting options" when a create sets any of them together with that mode. (Config.MacAddress
+        // is not in the client's model, so it is never copied.)
+        var sharesNetwork = SharesAnotherContainersNetwork(old);
         return new CreateContainerParameters
         {
             Name = name,
             // Docker's default hostname is the container's short id; copying it would name the clone after the original.
-            Hostname = config.Hostname == shortId ? null! : config.Hostname,
-            Domainname = config.Domainname,
+            Hostname = sharesNetwork || config.Hostname == shortId ? null! : config.Hostname,
+            Domainname = sharesNetwork ? null! : config.Domainname,
             User = config.User,
             AttachStdin = config.AttachStdin,
             AttachStdout = config.AttachStdout,
             AttachStderr = config.AttachStderr,
-            ExposedPorts = config.ExposedPorts,
+            ExposedPorts = sharesNetwork ? null! : config.ExposedPorts,
             Tty = config.Tty,
             OpenStdin = config.OpenStdin,
             StdinOnce = config.StdinOnce,
@@ -228,8 +232,22 @@ internal sealed class ContainerRecreator
         }
 
         host.Binds = binds.Count > 0 ? binds : null!;
+        if (SharesAnotherContainersNetwork(old))
+        {
+            // Inspect reports these as empty lists/false, which Docker still refuses next to "container:<id>".
+            host.DNS = null!;
+            host.DNSSearch = null!;
+            host.DNSOptions = null!;
+            host.ExtraHosts = null!;
+            host.PortBindings = null!;
+            host.PublishAllPorts = false;
+        }
+
         return host;
     }
+
+    private static bool SharesAnotherContainersNetwork(ContainerInspectResponse old) =>
+        (old.HostConfig?.NetworkMode ?? "").StartsWith("container:", StringComparison.Ordinal);
 
     private static bool HasOwnNetworkStack(ContainerInspectResponse old)
     {

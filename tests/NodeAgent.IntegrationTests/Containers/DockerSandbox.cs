@@ -127,7 +127,9 @@ public sealed class DockerSandbox : IAsyncDisposable
         RestartPolicyKind restart = RestartPolicyKind.UnlessStopped,
         bool start = true,
         IList<string>? networks = null,
-        TimeSpan? stopTimeout = null)
+        TimeSpan? stopTimeout = null,
+        string? networkMode = null,
+        IList<string>? volumes = null)
     {
         var name = $"{Project}-{service}-{index}";
         networks ??= [];
@@ -145,6 +147,8 @@ public sealed class DockerSandbox : IAsyncDisposable
             WorkingDir = "/srv",
             Healthcheck = healthcheck!,
             StopTimeout = stopTimeout,
+            // Declared like a Dockerfile VOLUME: each gets an anonymous volume.
+            Volumes = volumes?.ToDictionary(v => v, _ => new EmptyStruct())!,
             Labels = new Dictionary<string, string>
             {
                 ["com.docker.compose.project"] = Project,
@@ -155,7 +159,7 @@ public sealed class DockerSandbox : IAsyncDisposable
             {
                 Binds = binds ?? [],
                 RestartPolicy = new RestartPolicy { Name = restart },
-                NetworkMode = networks.Count > 0 ? networks[0] : "bridge",
+                NetworkMode = networkMode ?? (networks.Count > 0 ? networks[0] : "bridge"),
             },
             // Like compose: the service name is an alias on each project network.
             NetworkingConfig = networks.Count == 0 ? null : new NetworkingConfig
