@@ -147,11 +147,14 @@ public sealed partial class ConsumerUpdater
                 .ConfigureAwait(false);
         }
 
-        var notReady = await ContainerReadiness.WaitAsync(client, inspect.ID, _readyTimeout, ct).ConfigureAwait(false);
+        // Same as a recreate: a container already failing its healthcheck is only held to running and stable.
+        var requireHealthy = ContainerReadiness.WasHealthy(inspect);
+        var notReady = await ContainerReadiness.WaitAsync(client, inspect.ID, requireHealthy, _readyTimeout, ct).ConfigureAwait(false);
+        var note = requireHealthy ? "" : $" (running and stable, but not waited for to become healthy: it was already {inspect.State?.Health?.Status})";
         return notReady is null
-            ? new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Restarted, $"restarted: {why}", null)
+            ? new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Restarted, $"restarted{note}: {why}", null)
             : new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Failed,
-                $"restarted because {why}, but {notReady}", $"docker logs {container.Name} shows why it does not come up");
+                $"restarted because {why}, but it was {notReady}", $"docker logs {container.Name} shows why it does not come up");
     }
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "container {Consumer} {Container}: {Action}: {Reason}")]

@@ -64,7 +64,7 @@ public sealed class ContainerCredentialInspector
     {
         _factory = factory;
         _finder = new ConsumerFinder(factory, options);
-        _restartSampleInterval = restartSampleInterval ?? TimeSpan.FromSeconds(2);
+        _restartSampleInterval = restartSampleInterval ?? ContainerReadiness.StabilityInterval;
     }
 
     public async Task<IReadOnlyList<ContainerCredentialCheck>> InspectAsync(CurrentCredentials current, CancellationToken ct)
@@ -173,11 +173,12 @@ public sealed class ContainerCredentialInspector
         ContainerCredentialCheck Check(ContainerCredentialStatus status, string detail, string? fix) =>
             new(container.Consumer, container.Name, after.ID, status, detail, fix);
 
-        // State.Restarting / RestartCount decide looping; State.Running decides stopped.
-        if (after.State is { Restarting: true } || after.RestartCount > before.RestartCount)
+        // The same stability rule apply waits for (State.Restarting, RestartCount and StartedAt across two samples);
+        // State.Running decides stopped. Verify reports health nowhere, so it is not judged here.
+        if (ContainerReadiness.RestartedBetween(before, after) is { } restarted)
         {
             return Check(ContainerCredentialStatus.RestartLooping,
-                $"restart-looping: restarted {after.RestartCount} times, exit code {after.State?.ExitCode}",
+                $"restart-looping: {restarted}",
                 $"docker logs {container.Name} shows why it keeps exiting (often credentials it cannot use)");
         }
 

@@ -66,6 +66,9 @@ internal sealed class ContainerRecreator
         var parameters = await CloneAsync(old, name, environment, ct).ConfigureAwait(false);
         var extraNetworks = SecondaryNetworks(old);
         var wasRunning = old.State is { Running: true } or { Restarting: true };
+        // An original that already failed its healthcheck cannot be expected to pass it with new credentials; holding
+        // the clone to it would roll back every apply and leave the old keys in place for good.
+        var requireHealthy = ContainerReadiness.WasHealthy(old);
 
         // Nothing has changed up to here, so the caller's cancellation was simply honoured; from here on it is not.
         ct.ThrowIfCancellationRequested();
@@ -100,7 +103,7 @@ internal sealed class ContainerRecreator
                 await StepDoneAsync(RecreateStep.Started, ct).ConfigureAwait(false);
 
                 // Only inspects: safe to abandon on the caller's cancellation, which then rolls back below.
-                failure = await ContainerReadiness.WaitAsync(_client, newId, _readyTimeout, ct).ConfigureAwait(false);
+                failure = await ContainerReadiness.WaitAsync(_client, newId, requireHealthy, _readyTimeout, ct).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -115,13 +118,15 @@ internal sealed class ContainerRecreator
         if (failure is not null)
         {
             await RollBackAsync(old.ID, newId, name, wasRunning).ConfigureAwait(false);
-            return Failed(container, old.ID, $"recreate failed: the new container {failure}; the previous container was put back, still with stale credentials ({why})",
+            return Failed(container, old.ID, $"recreate failed: the new container was {failure}; the previous container was put back, still with stale credentials ({why})",
                 $"docker logs {name} shows why; fix it, then apply again");
         }
 
         // The clone runs: the swap is complete once the parked original is gone, so that last step is not abandoned
         // either (a leftover NAME-nodeagent-old makes the next apply refuse to recreate).
-        var note = wasRunning ? "" : " (left stopped, as it was)";
+        var note = !wasRunning ? " (left stopped, as it was)"
+            : requireHealthy ? ""
+            : $" (running and stable, but not waited for to become healthy: the previous container was already {old.State?.Health?.Status})";
         try
         {
             await _client.Containers.RemoveContainerAsync(old.ID, new ContainerRemoveParameters { Force = true }, swap.Token).ConfigureAwait(false);

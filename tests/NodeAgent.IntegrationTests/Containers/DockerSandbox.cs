@@ -129,7 +129,8 @@ public sealed class DockerSandbox : IAsyncDisposable
         IList<string>? networks = null,
         TimeSpan? stopTimeout = null,
         string? networkMode = null,
-        IList<string>? volumes = null)
+        IList<string>? volumes = null,
+        long maximumRetryCount = 0)
     {
         var name = $"{Project}-{service}-{index}";
         networks ??= [];
@@ -158,7 +159,7 @@ public sealed class DockerSandbox : IAsyncDisposable
             HostConfig = new HostConfig
             {
                 Binds = binds ?? [],
-                RestartPolicy = new RestartPolicy { Name = restart },
+                RestartPolicy = new RestartPolicy { Name = restart, MaximumRetryCount = maximumRetryCount },
                 NetworkMode = networkMode ?? (networks.Count > 0 ? networks[0] : "bridge"),
             },
             // Like compose: the service name is an alias on each project network.
