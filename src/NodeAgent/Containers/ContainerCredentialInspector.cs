@@ -191,8 +191,7 @@ public sealed class ContainerCredentialInspector
         var consumption = CredentialConsumption.Analyze(after, request);
         if (consumption.EnvironmentIsStale)
         {
-            return Check(ContainerCredentialStatus.Stale, consumption.DescribeEnvironment().Replace(" was stale", " differs from docker.env", StringComparison.Ordinal)
-                    .Replace(" were stale", " differ from docker.env", StringComparison.Ordinal),
+            return Check(ContainerCredentialStatus.Stale, consumption.DescribeEnvironmentAgainstDockerEnv(),
                 "nodeagent apply (it recreates the container with the current docker.env)");
         }
 

@@ -133,6 +133,33 @@ public sealed class RecreateShapeTests
         Assert.DoesNotContain(found, c => c.Id == parked);
     }
 
+    [DockerFact]
+    public async Task A_variable_new_in_docker_env_makes_a_docker_env_consumer_stale_for_verify_and_apply_adds_it()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        // Current keys, but started before S3_BUCKET_PROCESSED was passed through docker.env.
+        var current = NewEnvironment.Select(e => $"{e.Key}={e.Value}").ToList();
+        await box.ComposeServiceAsync(box.Simulators, env: current);
+        await box.ComposeServiceAsync(box.Compute, env: ["SENSOR_ID=sim-7"]);
+        var desired = new Dictionary<string, string>(NewEnvironment) { ["S3_BUCKET_PROCESSED"] = "expanso-processed-us-east-1" };
+        var options = box.Options();
+        var inspector = new ContainerCredentialInspector(DockerSandbox.Factory(options), options, TimeSpan.FromSeconds(1));
+
+        var verified = await inspector.InspectAsync(new CurrentCredentials(desired, [box.DockerEnv]), CancellationToken.None);
+        var outcomes = await Update(box, [box.DockerEnv], desired: desired);
+
+        var stale = Assert.Single(verified, c => c.Consumer == box.Simulators);
+        Assert.Equal(ContainerCredentialStatus.Stale, stale.Status);
+        Assert.Equal("S3_BUCKET_PROCESSED was missing from its environment", stale.Detail);
+        Assert.Equal(ContainerCredentialStatus.NoCredentials, Assert.Single(verified, c => c.Consumer == box.Compute).Status);
+        var recreated = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
+        Assert.Equal(ContainerAction.Recreated, recreated.Action);
+        Assert.Equal("recreated: S3_BUCKET_PROCESSED was missing from its environment", recreated.Reason);
+        Assert.Contains("S3_BUCKET_PROCESSED=expanso-processed-us-east-1", (await box.InspectAsync(recreated.ContainerId!)).Config.Env);
+        // Not started from docker.env (no AWS_ACCESS_KEY_ID): its environment is its own business.
+        Assert.Equal(ContainerAction.Unchanged, Assert.Single(outcomes, o => o.Consumer == box.Compute).Action);
+    }
+
     internal const string TemporaryKeyId = "ASIATEMPTEMPTEMP3333";
     internal const string NewToken = "IQoJb3JpZ2luX2VjEXAMPLEnewsessiontoken00000";
 
