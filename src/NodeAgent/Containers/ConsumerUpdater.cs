@@ -93,7 +93,11 @@ public sealed partial class ConsumerUpdater
             var consumption = CredentialConsumption.Analyze(inspect, request);
             scrubber.Add(inspect.Config?.Env);
             ContainerOutcome outcome;
-            if (consumption.EnvironmentIsStale)
+            if (inspect.State is { Paused: true } && (consumption.EnvironmentIsStale || consumption.ReadsChangedFile))
+            {
+                outcome = LeftPaused(container, inspect, consumption);
+            }
+            else if (consumption.EnvironmentIsStale)
             {
                 var why = consumption.DescribeEnvironment();
                 if (consumption.ReadsChangedFile)
@@ -124,6 +128,18 @@ public sealed partial class ConsumerUpdater
             return scrubber.Scrub(new ContainerOutcome(container.Consumer, container.Name, inspect?.ID ?? container.Id, ContainerAction.Failed,
                 $"could not update: {DockerFailureDescriber.Describe(e)}", fix));
         }
+    }
+
+    // Someone froze it on purpose (maintenance, debugging): a stop would be queued behind the freeze and end in a
+    // kill, and unpausing first would let it run again against that person's intent. So it is left exactly as it is,
+    // and reported as failed because it keeps the old credentials until it is unpaused and apply runs again.
+    private static ContainerOutcome LeftPaused(ConsumerContainer container, ContainerInspectResponse inspect, CredentialConsumption consumption)
+    {
+        var why = string.Join("; ", new[] { consumption.DescribeEnvironment(), consumption.DescribeMounts() }.Where(p => p.Length > 0));
+        var would = consumption.EnvironmentIsStale ? "recreated" : "restarted";
+        return new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Failed,
+            $"was paused; left alone (not {would}, which would unpause it), so it still has the old credentials: {why}",
+            $"docker unpause {container.Name} once it may run again, then apply again");
     }
 
     private async Task<ContainerOutcome> RestartAsync(

@@ -160,6 +160,27 @@ public sealed class RecreateShapeTests
         Assert.Equal(ContainerAction.Unchanged, Assert.Single(outcomes, o => o.Consumer == box.Compute).Action);
     }
 
+    [DockerFact]
+    public async Task Update_leaves_a_paused_stale_consumer_paused_and_untouched_and_says_so()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var oldId = await box.ComposeServiceAsync(box.Simulators, env: OldEnvironment);
+        await box.Client.Containers.PauseContainerAsync(oldId);
+        var startedAt = (await box.InspectAsync(oldId)).State.StartedAt;
+
+        var outcomes = await Update(box, [box.DockerEnv]);
+
+        var outcome = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
+        Assert.Equal(ContainerAction.Failed, outcome.Action);
+        Assert.Equal("was paused; left alone (not recreated, which would unpause it), so it still has the old credentials: "
+            + "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY in its environment were stale", outcome.Reason);
+        Assert.StartsWith("docker unpause ", outcome.Fix);
+        var still = await box.InspectAsync(oldId);
+        Assert.True(still.State.Paused);
+        Assert.Equal(startedAt, still.State.StartedAt);
+        Assert.Contains($"AWS_ACCESS_KEY_ID={OldKeyId}", still.Config.Env);
+    }
+
     internal const string TemporaryKeyId = "ASIATEMPTEMPTEMP3333";
     internal const string NewToken = "IQoJb3JpZ2luX2VjEXAMPLEnewsessiontoken00000";
 
