@@ -217,28 +217,53 @@ public sealed class DockerSandbox : IAsyncDisposable
         }
     }
 
+    /// <summary>Best effort over every resource: one removal that fails (a container already gone, a network still in
+    /// use) must not leave the rest behind. Failures are written to stderr, not thrown: an exception from dispose would
+    /// replace the test's own failure.</summary>
     public async ValueTask DisposeAsync()
     {
-        var mine = await Client.Containers.ListContainersAsync(new ContainersListParameters
+        var failures = new List<Exception>();
+        async Task Try(Func<Task> step)
+        {
+            try
+            {
+                await step();
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        }
+
+        IList<ContainerListResponse> mine = [];
+        await Try(async () => mine = await Client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
                 ["label"] = new Dictionary<string, bool> { [$"com.docker.compose.project={Project}"] = true },
             },
-        });
+        }));
         foreach (var c in mine)
         {
-            await Client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true });
+            await Try(() => Client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }));
         }
 
         foreach (var network in _networks)
         {
-            await Client.Networks.DeleteNetworkAsync(network);
+            await Try(() => Client.Networks.DeleteNetworkAsync(network));
         }
 
         Client.Dispose();
-        Directory.Delete(Root, recursive: true);
+        await Try(() =>
+        {
+            Directory.Delete(Root, recursive: true);
+            return Task.CompletedTask;
+        });
+        foreach (var failure in failures)
+        {
+            await Console.Error.WriteLineAsync($"DockerSandbox {Project}: cleanup step failed: {failure.Message}");
+        }
     }
 
     private readonly List<string> _networks = [];
