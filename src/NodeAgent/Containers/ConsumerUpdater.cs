@@ -61,8 +61,7 @@ public sealed partial class ConsumerUpdater
                 if (containers.Count == 0)
                 {
                     outcomes.Add(new ContainerOutcome(consumer, null, null, ContainerAction.NotFound,
-                        $"no container named {consumer}, named PROJECT-{consumer}-N by compose, or labelled {ConsumerFinder.ComposeServiceLabel}={consumer}",
-                        $"if {consumer} should run on this host, start it (docker compose up -d {consumer}); otherwise remove it from containers.names"));
+                        ConsumerFinder.NotFoundReason(consumer), ConsumerFinder.NotFoundFix(consumer)));
                     continue;
                 }
 

@@ -140,8 +140,7 @@ public sealed class ContainerCredentialInspector
             if (containers.Count == 0)
             {
                 checks.Add(new ContainerCredentialCheck(consumer, null, null, ContainerCredentialStatus.NotFound,
-                    $"no container named {consumer}, PROJECT-{consumer}-N, or labelled {ConsumerFinder.ComposeServiceLabel}={consumer}",
-                    $"if {consumer} should run on this host, start it (docker compose up -d {consumer})"));
+                    ConsumerFinder.NotFoundReason(consumer), ConsumerFinder.NotFoundFix(consumer)));
                 continue;
             }
 
