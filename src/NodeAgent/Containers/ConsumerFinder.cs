@@ -27,6 +27,13 @@ public sealed class ConsumerFinder
     /// <summary>A recreate parks the previous container under this suffix until the new one runs.</summary>
     public const string ParkedSuffix = "-nodeagent-old";
 
+    /// <summary>Why a consumer has no container, in the words apply and verify both print.</summary>
+    internal static string NotFoundReason(string consumer) =>
+        $"no container named {consumer}, named PROJECT-{consumer}-N by compose, or labelled {ComposeServiceLabel}={consumer}";
+
+    internal static string NotFoundFix(string consumer) =>
+        $"if {consumer} should run on this host, start it (docker compose up -d {consumer}); otherwise remove it from containers.names";
+
     private readonly DockerClientFactory _factory;
     private readonly IReadOnlyList<string> _names;
 

@@ -5,8 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 using NodeAgent.Configuration;
-using Secret = NodeAgent.Sources.Secret;
-
 namespace NodeAgent.Containers;
 
 /// <summary>
@@ -63,8 +61,7 @@ public sealed partial class ConsumerUpdater
                 if (containers.Count == 0)
                 {
                     outcomes.Add(new ContainerOutcome(consumer, null, null, ContainerAction.NotFound,
-                        $"no container named {consumer}, named PROJECT-{consumer}-N by compose, or labelled {ConsumerFinder.ComposeServiceLabel}={consumer}",
-                        $"if {consumer} should run on this host, start it (docker compose up -d {consumer}); otherwise remove it from containers.names"));
+                        ConsumerFinder.NotFoundReason(consumer), ConsumerFinder.NotFoundFix(consumer)));
                     continue;
                 }
 
@@ -95,7 +92,11 @@ public sealed partial class ConsumerUpdater
             var consumption = CredentialConsumption.Analyze(inspect, request);
             scrubber.Add(inspect.Config?.Env);
             ContainerOutcome outcome;
-            if (consumption.EnvironmentIsStale)
+            if (inspect.State is { Paused: true } && (consumption.EnvironmentIsStale || consumption.ReadsChangedFile))
+            {
+                outcome = LeftPaused(container, inspect, consumption);
+            }
+            else if (consumption.EnvironmentIsStale)
             {
                 var why = consumption.DescribeEnvironment();
                 if (consumption.ReadsChangedFile)
@@ -128,6 +129,18 @@ public sealed partial class ConsumerUpdater
         }
     }
 
+    // Someone froze it on purpose (maintenance, debugging): a stop would be queued behind the freeze and end in a
+    // kill, and unpausing first would let it run again against that person's intent. So it is left exactly as it is,
+    // and reported as failed because it keeps the old credentials until it is unpaused and apply runs again.
+    private static ContainerOutcome LeftPaused(ConsumerContainer container, ContainerInspectResponse inspect, CredentialConsumption consumption)
+    {
+        var why = string.Join("; ", new[] { consumption.DescribeEnvironment(), consumption.DescribeMounts() }.Where(p => p.Length > 0));
+        var would = consumption.EnvironmentIsStale ? "recreated" : "restarted";
+        return new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Failed,
+            $"was paused; left alone (not {would}, which would unpause it), so it still has the old credentials: {why}",
+            $"docker unpause {container.Name} once it may run again, then apply again");
+    }
+
     private async Task<ContainerOutcome> RestartAsync(
         IDockerClient client, ConsumerContainer container, ContainerInspectResponse inspect, CredentialConsumption consumption, CancellationToken ct)
     {
@@ -147,11 +160,14 @@ public sealed partial class ConsumerUpdater
                 .ConfigureAwait(false);
         }
 
-        var notReady = await ContainerReadiness.WaitAsync(client, inspect.ID, _readyTimeout, ct).ConfigureAwait(false);
+        // Same as a recreate: a container already failing its healthcheck is only held to running and stable.
+        var requireHealthy = ContainerReadiness.WasHealthy(inspect);
+        var notReady = await ContainerReadiness.WaitAsync(client, inspect.ID, requireHealthy, _readyTimeout, ct).ConfigureAwait(false);
+        var note = requireHealthy ? "" : $" (running and stable, but not waited for to become healthy: it was already {inspect.State?.Health?.Status})";
         return notReady is null
-            ? new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Restarted, $"restarted: {why}", null)
+            ? new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Restarted, $"restarted{note}: {why}", null)
             : new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Failed,
-                $"restarted because {why}, but {notReady}", $"docker logs {container.Name} shows why it does not come up");
+                $"restarted because {why}, but it was {notReady}", $"docker logs {container.Name} shows why it does not come up");
     }
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "container {Consumer} {Container}: {Action}: {Reason}")]
@@ -159,47 +175,4 @@ public sealed partial class ConsumerUpdater
 
     private List<ContainerOutcome> EveryConsumerFailed(string reason, string fix) =>
         _finder.ConsumerNames.Select(n => new ContainerOutcome(n, null, null, ContainerAction.Failed, reason, fix)).ToList();
-
-    /// <summary>
-    /// Last line of defence: reasons are built from names only, but a Docker error message could echo a value
-    /// (e.g. a create refused for an env entry). Any known value is replaced by its mask.
-    /// </summary>
-    private sealed class KnownValueScrubber
-    {
-        private readonly HashSet<string> _values = new(StringComparer.Ordinal);
-
-        public KnownValueScrubber(IEnumerable<string> values)
-        {
-            foreach (var v in values)
-            {
-                AddValue(v);
-            }
-        }
-
-        public void Add(IEnumerable<string>? environment)
-        {
-            foreach (var entry in environment ?? [])
-            {
-                var equals = entry.IndexOf('=', StringComparison.Ordinal);
-                if (equals >= 0 && entry[..equals].StartsWith("AWS_", StringComparison.Ordinal))
-                {
-                    AddValue(entry[(equals + 1)..]);
-                }
-            }
-        }
-
-        public ContainerOutcome Scrub(ContainerOutcome o) => o with { Reason = Scrub(o.Reason)!, Fix = Scrub(o.Fix) };
-
-        private string? Scrub(string? text) =>
-            text is null ? null : Sources.SecretScrubber.Scrub(text, _values.Select(Secret.Of));
-
-        // Short values (regions, "true") would mangle ordinary words and are no secrets.
-        private void AddValue(string v)
-        {
-            if (v.Length >= 8)
-            {
-                _values.Add(v);
-            }
-        }
-    }
 }

@@ -64,7 +64,7 @@ public sealed class ContainerCredentialInspector
     {
         _factory = factory;
         _finder = new ConsumerFinder(factory, options);
-        _restartSampleInterval = restartSampleInterval ?? TimeSpan.FromSeconds(2);
+        _restartSampleInterval = restartSampleInterval ?? ContainerReadiness.StabilityInterval;
     }
 
     public async Task<IReadOnlyList<ContainerCredentialCheck>> InspectAsync(CurrentCredentials current, CancellationToken ct)
@@ -140,8 +140,7 @@ public sealed class ContainerCredentialInspector
             if (containers.Count == 0)
             {
                 checks.Add(new ContainerCredentialCheck(consumer, null, null, ContainerCredentialStatus.NotFound,
-                    $"no container named {consumer}, PROJECT-{consumer}-N, or labelled {ConsumerFinder.ComposeServiceLabel}={consumer}",
-                    $"if {consumer} should run on this host, start it (docker compose up -d {consumer})"));
+                    ConsumerFinder.NotFoundReason(consumer), ConsumerFinder.NotFoundFix(consumer)));
                 continue;
             }
 
@@ -173,11 +172,12 @@ public sealed class ContainerCredentialInspector
         ContainerCredentialCheck Check(ContainerCredentialStatus status, string detail, string? fix) =>
             new(container.Consumer, container.Name, after.ID, status, detail, fix);
 
-        // State.Restarting / RestartCount decide looping; State.Running decides stopped.
-        if (after.State is { Restarting: true } || after.RestartCount > before.RestartCount)
+        // The same stability rule apply waits for (State.Restarting, RestartCount and StartedAt across two samples);
+        // State.Running decides stopped. Verify reports health nowhere, so it is not judged here.
+        if (ContainerReadiness.RestartedBetween(before, after) is { } restarted)
         {
             return Check(ContainerCredentialStatus.RestartLooping,
-                $"restart-looping: restarted {after.RestartCount} times, exit code {after.State?.ExitCode}",
+                $"restart-looping: {restarted}",
                 $"docker logs {container.Name} shows why it keeps exiting (often credentials it cannot use)");
         }
 
@@ -190,8 +190,7 @@ public sealed class ContainerCredentialInspector
         var consumption = CredentialConsumption.Analyze(after, request);
         if (consumption.EnvironmentIsStale)
         {
-            return Check(ContainerCredentialStatus.Stale, consumption.DescribeEnvironment().Replace(" was stale", " differs from docker.env", StringComparison.Ordinal)
-                    .Replace(" were stale", " differ from docker.env", StringComparison.Ordinal),
+            return Check(ContainerCredentialStatus.Stale, consumption.DescribeEnvironmentAgainstDockerEnv(),
                 "nodeagent apply (it recreates the container with the current docker.env)");
         }
 

@@ -66,6 +66,9 @@ internal sealed class ContainerRecreator
         var parameters = await CloneAsync(old, name, environment, ct).ConfigureAwait(false);
         var extraNetworks = SecondaryNetworks(old);
         var wasRunning = old.State is { Running: true } or { Restarting: true };
+        // An original that already failed its healthcheck cannot be expected to pass it with new credentials; holding
+        // the clone to it would roll back every apply and leave the old keys in place for good.
+        var requireHealthy = ContainerReadiness.WasHealthy(old);
 
         // Nothing has changed up to here, so the caller's cancellation was simply honoured; from here on it is not.
         ct.ThrowIfCancellationRequested();
@@ -100,7 +103,7 @@ internal sealed class ContainerRecreator
                 await StepDoneAsync(RecreateStep.Started, ct).ConfigureAwait(false);
 
                 // Only inspects: safe to abandon on the caller's cancellation, which then rolls back below.
-                failure = await ContainerReadiness.WaitAsync(_client, newId, _readyTimeout, ct).ConfigureAwait(false);
+                failure = await ContainerReadiness.WaitAsync(_client, newId, requireHealthy, _readyTimeout, ct).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -115,13 +118,15 @@ internal sealed class ContainerRecreator
         if (failure is not null)
         {
             await RollBackAsync(old.ID, newId, name, wasRunning).ConfigureAwait(false);
-            return Failed(container, old.ID, $"recreate failed: the new container {failure}; the previous container was put back, still with stale credentials ({why})",
+            return Failed(container, old.ID, $"recreate failed: the new container was {failure}; the previous container was put back, still with stale credentials ({why})",
                 $"docker logs {name} shows why; fix it, then apply again");
         }
 
         // The clone runs: the swap is complete once the parked original is gone, so that last step is not abandoned
         // either (a leftover NAME-nodeagent-old makes the next apply refuse to recreate).
-        var note = wasRunning ? "" : " (left stopped, as it was)";
+        var note = !wasRunning ? " (left stopped, as it was)"
+            : requireHealthy ? ""
+            : $" (running and stable, but not waited for to become healthy: the previous container was already {old.State?.Health?.Status})";
         try
         {
             await _client.Containers.RemoveContainerAsync(old.ID, new ContainerRemoveParameters { Force = true }, swap.Token).ConfigureAwait(false);
@@ -155,17 +160,21 @@ internal sealed class ContainerRecreator
     {
         var config = old.Config ?? new ContainerConfig();
         var shortId = old.ID.Length >= 12 ? old.ID[..12] : old.ID;
+        // A container joined to another's network namespace inherits hostname, DNS, ports and MAC from it; Docker
+        // answers 400 "conflicting options" when a create sets any of them together with that mode. (Config.MacAddress
+        // is not in the client's model, so it is never copied.)
+        var sharesNetwork = SharesAnotherContainersNetwork(old);
         return new CreateContainerParameters
         {
             Name = name,
             // Docker's default hostname is the container's short id; copying it would name the clone after the original.
-            Hostname = config.Hostname == shortId ? null! : config.Hostname,
-            Domainname = config.Domainname,
+            Hostname = sharesNetwork || config.Hostname == shortId ? null! : config.Hostname,
+            Domainname = sharesNetwork ? null! : config.Domainname,
             User = config.User,
             AttachStdin = config.AttachStdin,
             AttachStdout = config.AttachStdout,
             AttachStderr = config.AttachStderr,
-            ExposedPorts = config.ExposedPorts,
+            ExposedPorts = sharesNetwork ? null! : config.ExposedPorts,
             Tty = config.Tty,
             OpenStdin = config.OpenStdin,
             StdinOnce = config.StdinOnce,
@@ -228,8 +237,22 @@ internal sealed class ContainerRecreator
         }
 
         host.Binds = binds.Count > 0 ? binds : null!;
+        if (SharesAnotherContainersNetwork(old))
+        {
+            // Inspect reports these as empty lists/false, which Docker still refuses next to "container:<id>".
+            host.DNS = null!;
+            host.DNSSearch = null!;
+            host.DNSOptions = null!;
+            host.ExtraHosts = null!;
+            host.PortBindings = null!;
+            host.PublishAllPorts = false;
+        }
+
         return host;
     }
+
+    private static bool SharesAnotherContainersNetwork(ContainerInspectResponse old) =>
+        (old.HostConfig?.NetworkMode ?? "").StartsWith("container:", StringComparison.Ordinal);
 
     private static bool HasOwnNetworkStack(ContainerInspectResponse old)
     {

@@ -35,7 +35,8 @@ internal sealed class CredentialConsumption
     /// <summary>Variables in Config.Env whose value differs from the freshly rendered docker.env.</summary>
     public IReadOnlyList<string> StaleVariables { get; }
 
-    /// <summary>AWS_SESSION_TOKEN when the new credentials are temporary but the container has none.</summary>
+    /// <summary>Variables of docker.env that a docker.env consumer lacks (AWS_SESSION_TOKEN when the new credentials
+    /// are temporary, a pass-through variable added to docker.env since it was created).</summary>
     public IReadOnlyList<string> AddedVariables { get; }
 
     /// <summary>AWS_SESSION_TOKEN when the new credentials are long-lived: an old token would poison them.</summary>
@@ -73,18 +74,22 @@ internal sealed class CredentialConsumption
             }
         }
 
-        // AWS_ACCESS_KEY_ID from docker.env marks the container as taking its credentials from there; then
-        // AWS_SESSION_TOKEN must be present exactly when the new credentials are temporary ones.
+        // AWS_ACCESS_KEY_ID (any value) marks the container as started from docker.env: then it must have every
+        // variable docker.env now holds (AWS_SESSION_TOKEN when the new credentials are temporary, pass-through
+        // variables added since), and no AWS_SESSION_TOKEN once the credentials are long-lived. Other variables that
+        // have left docker.env are deliberately not removed: compose may set the same names from elsewhere
+        // (environment:), and an inspect cannot tell the two apart.
         var added = new List<string>();
         var removed = new List<string>();
         if (present.Contains(AccessKeyId) && desired.ContainsKey(AccessKeyId))
         {
-            if (desired.TryGetValue(SessionToken, out var token) && !present.Contains(SessionToken))
+            foreach (var (name, value) in desired.Where(d => !present.Contains(d.Key)).OrderBy(d => d.Key, StringComparer.Ordinal))
             {
-                added.Add(SessionToken);
-                updated.Add($"{SessionToken}={token}");
+                added.Add(name);
+                updated.Add($"{name}={value}");
             }
-            else if (!desired.ContainsKey(SessionToken) && present.Contains(SessionToken))
+
+            if (!desired.ContainsKey(SessionToken) && present.Contains(SessionToken))
             {
                 removed.Add(SessionToken);
                 updated.RemoveAll(e => Split(e).Name == SessionToken);
@@ -94,18 +99,23 @@ internal sealed class CredentialConsumption
         return new CredentialConsumption(stale, added, removed, ChangedMountsOf(inspect, request.ChangedPaths), updated);
     }
 
-    /// <summary>"AWS_SECRET_ACCESS_KEY in its environment was stale" and friends; names only, never values.</summary>
-    public string DescribeEnvironment()
+    /// <summary>For apply: "AWS_SECRET_ACCESS_KEY in its environment was stale" and friends; names only, never values.</summary>
+    public string DescribeEnvironment() => DescribeEnvironment("was stale", "were stale");
+
+    /// <summary>For verify: "AWS_SECRET_ACCESS_KEY in its environment differs from docker.env" and friends.</summary>
+    public string DescribeEnvironmentAgainstDockerEnv() => DescribeEnvironment("differs from docker.env", "differ from docker.env");
+
+    private string DescribeEnvironment(string staleOne, string staleMany)
     {
         var parts = new List<string>();
         if (StaleVariables.Count > 0)
         {
-            parts.Add($"{string.Join(", ", StaleVariables)} in its environment {(StaleVariables.Count == 1 ? "was" : "were")} stale");
+            parts.Add($"{string.Join(", ", StaleVariables)} in its environment {(StaleVariables.Count == 1 ? staleOne : staleMany)}");
         }
 
         if (AddedVariables.Count > 0)
         {
-            parts.Add($"{string.Join(", ", AddedVariables)} was missing from its environment");
+            parts.Add($"{string.Join(", ", AddedVariables)} {(AddedVariables.Count == 1 ? "was" : "were")} missing from its environment");
         }
 
         if (RemovedVariables.Count > 0)

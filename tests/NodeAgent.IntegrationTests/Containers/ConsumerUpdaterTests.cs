@@ -283,12 +283,13 @@ public sealed class ConsumerUpdaterTests
         Assert.All(found, c => Assert.False(c.IsRunning));
     }
 
-    internal static async Task<IReadOnlyList<ContainerOutcome>> Update(DockerSandbox box, string[] changed, int restartTimeoutSeconds = 30)
+    internal static async Task<IReadOnlyList<ContainerOutcome>> Update(
+        DockerSandbox box, string[] changed, int restartTimeoutSeconds = 30, IReadOnlyDictionary<string, string>? desired = null)
     {
         var options = box.Options(restartTimeoutSeconds);
         var updater = new ConsumerUpdater(DockerSandbox.Factory(options), options);
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        return await updater.UpdateAsync(new ConsumerUpdateRequest(changed, NewEnvironment), limit.Token);
+        return await updater.UpdateAsync(new ConsumerUpdateRequest(changed, desired ?? NewEnvironment), limit.Token);
     }
 
     internal static void AssertNoSecrets(IEnumerable<ContainerOutcome> outcomes)

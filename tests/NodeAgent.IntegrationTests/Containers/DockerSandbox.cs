@@ -127,7 +127,10 @@ public sealed class DockerSandbox : IAsyncDisposable
         RestartPolicyKind restart = RestartPolicyKind.UnlessStopped,
         bool start = true,
         IList<string>? networks = null,
-        TimeSpan? stopTimeout = null)
+        TimeSpan? stopTimeout = null,
+        string? networkMode = null,
+        IList<string>? volumes = null,
+        long maximumRetryCount = 0)
     {
         var name = $"{Project}-{service}-{index}";
         networks ??= [];
@@ -145,6 +148,8 @@ public sealed class DockerSandbox : IAsyncDisposable
             WorkingDir = "/srv",
             Healthcheck = healthcheck!,
             StopTimeout = stopTimeout,
+            // Declared like a Dockerfile VOLUME: each gets an anonymous volume.
+            Volumes = volumes?.ToDictionary(v => v, _ => new EmptyStruct())!,
             Labels = new Dictionary<string, string>
             {
                 ["com.docker.compose.project"] = Project,
@@ -154,8 +159,8 @@ public sealed class DockerSandbox : IAsyncDisposable
             HostConfig = new HostConfig
             {
                 Binds = binds ?? [],
-                RestartPolicy = new RestartPolicy { Name = restart },
-                NetworkMode = networks.Count > 0 ? networks[0] : "bridge",
+                RestartPolicy = new RestartPolicy { Name = restart, MaximumRetryCount = maximumRetryCount },
+                NetworkMode = networkMode ?? (networks.Count > 0 ? networks[0] : "bridge"),
             },
             // Like compose: the service name is an alias on each project network.
             NetworkingConfig = networks.Count == 0 ? null : new NetworkingConfig
@@ -212,28 +217,53 @@ public sealed class DockerSandbox : IAsyncDisposable
         }
     }
 
+    /// <summary>Best effort over every resource: one removal that fails (a container already gone, a network still in
+    /// use) must not leave the rest behind. Failures are written to stderr, not thrown: an exception from dispose would
+    /// replace the test's own failure.</summary>
     public async ValueTask DisposeAsync()
     {
-        var mine = await Client.Containers.ListContainersAsync(new ContainersListParameters
+        var failures = new List<Exception>();
+        async Task Try(Func<Task> step)
+        {
+            try
+            {
+                await step();
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        }
+
+        IList<ContainerListResponse> mine = [];
+        await Try(async () => mine = await Client.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
                 ["label"] = new Dictionary<string, bool> { [$"com.docker.compose.project={Project}"] = true },
             },
-        });
+        }));
         foreach (var c in mine)
         {
-            await Client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true });
+            await Try(() => Client.Containers.RemoveContainerAsync(c.ID, new ContainerRemoveParameters { Force = true }));
         }
 
         foreach (var network in _networks)
         {
-            await Client.Networks.DeleteNetworkAsync(network);
+            await Try(() => Client.Networks.DeleteNetworkAsync(network));
         }
 
         Client.Dispose();
-        Directory.Delete(Root, recursive: true);
+        await Try(() =>
+        {
+            Directory.Delete(Root, recursive: true);
+            return Task.CompletedTask;
+        });
+        foreach (var failure in failures)
+        {
+            await Console.Error.WriteLineAsync($"DockerSandbox {Project}: cleanup step failed: {failure.Message}");
+        }
     }
 
     private readonly List<string> _networks = [];

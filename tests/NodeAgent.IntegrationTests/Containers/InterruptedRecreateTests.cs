@@ -86,28 +86,40 @@ public sealed class InterruptedRecreateTests
         using var apply = StartNodeagent("apply", "--config", config, "--root", box.Root, "--sources", sandbox.Sources);
         var output = apply.StandardOutput.ReadToEndAsync();
         var error = apply.StandardError.ReadToEndAsync();
-        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        try
         {
-            while (!File.Exists(stopping))
+            using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
             {
-                if (apply.HasExited)
+                while (!File.Exists(stopping))
                 {
-                    Assert.Fail($"apply ended before it stopped the consumer: exit {apply.ExitCode}\n{await output}\n{await error}");
-                }
+                    if (apply.HasExited)
+                    {
+                        Assert.Fail($"apply ended before it stopped the consumer: exit {apply.ExitCode}\n{await output}\n{await error}");
+                    }
 
-                await Task.Delay(50, limit.Token);
+                    await Task.Delay(50, limit.Token);
+                }
+            }
+
+            using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", apply.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!)
+            {
+                await kill.WaitForExitAsync();
+                Assert.True(kill.ExitCode == 0, $"kill -TERM {apply.Id}: exit {kill.ExitCode}; apply exited: {apply.HasExited}\n{(apply.HasExited ? await output + await error : "")}");
+            }
+
+            using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+            {
+                await apply.WaitForExitAsync(limit.Token);
             }
         }
-
-        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", apply.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!)
+        finally
         {
-            await kill.WaitForExitAsync();
-            Assert.True(kill.ExitCode == 0, $"kill -TERM {apply.Id}: exit {kill.ExitCode}; apply exited: {apply.HasExited}\n{(apply.HasExited ? await output + await error : "")}");
-        }
-
-        using (var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
-        {
-            await apply.WaitForExitAsync(limit.Token);
+            // A failed assertion above must not leave an apply running against the daemon (it would hold the lock
+            // and keep recreating containers of a removed sandbox).
+            if (!apply.HasExited)
+            {
+                apply.Kill(entireProcessTree: true);
+            }
         }
 
         var run = new CliRun(apply.ExitCode, await output, await error);

@@ -1,0 +1,46 @@
+using Secret = NodeAgent.Sources.Secret;
+
+namespace NodeAgent.Containers;
+
+/// <summary>
+/// Last line of defence: reasons are built from names only, but a Docker error message could echo a value
+/// (e.g. a create refused for an env entry). Any known value is replaced by its mask.
+/// </summary>
+internal sealed class KnownValueScrubber
+{
+    private readonly HashSet<string> _values = new(StringComparer.Ordinal);
+
+    public KnownValueScrubber(IEnumerable<string> values)
+    {
+        foreach (var v in values)
+        {
+            AddValue(v);
+        }
+    }
+
+    public void Add(IEnumerable<string>? environment)
+    {
+        foreach (var entry in environment ?? [])
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals >= 0 && entry[..equals].StartsWith("AWS_", StringComparison.Ordinal))
+            {
+                AddValue(entry[(equals + 1)..]);
+            }
+        }
+    }
+
+    public ContainerOutcome Scrub(ContainerOutcome o) => o with { Reason = Scrub(o.Reason)!, Fix = Scrub(o.Fix) };
+
+    private string? Scrub(string? text) =>
+        text is null ? null : Sources.SecretScrubber.Scrub(text, _values.Select(Secret.Of));
+
+    // Short values (regions, "true") would mangle ordinary words and are no secrets.
+    private void AddValue(string v)
+    {
+        if (v.Length >= 8)
+        {
+            _values.Add(v);
+        }
+    }
+}

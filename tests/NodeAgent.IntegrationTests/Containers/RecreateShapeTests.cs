@@ -1,0 +1,221 @@
+// Docker inspect models are nullable-annotated throughout; a null here is a test failure anyway (NullReferenceException).
+#nullable disable warnings
+
+using System.Formats.Tar;
+using System.Text;
+
+using Docker.DotNet.Models;
+
+using NodeAgent.Containers;
+
+using static NodeAgent.IntegrationTests.Containers.ConsumerUpdaterTests;
+
+namespace NodeAgent.IntegrationTests.Containers;
+
+/// <summary>What a recreated clone keeps (and must not copy) from the original, beyond the basics in ConsumerUpdaterTests.</summary>
+public sealed class RecreateShapeTests
+{
+    [DockerFact]
+    public async Task Update_recreates_a_consumer_that_shares_another_containers_network_keeping_that_network_mode()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var owner = await box.ComposeServiceAsync("netowner");
+        var mode = $"container:{owner}";
+        var oldId = await box.ComposeServiceAsync(box.Simulators, env: OldEnvironment, networkMode: mode);
+
+        var outcomes = await Update(box, [box.DockerEnv]);
+
+        var outcome = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
+        Assert.True(outcome.Action == ContainerAction.Recreated, outcome.Reason);
+        Assert.NotEqual(oldId, outcome.ContainerId);
+        var fresh = await box.InspectAsync(outcome.ContainerId!);
+        Assert.Equal(mode, fresh.HostConfig.NetworkMode);
+        Assert.True(fresh.State.Running);
+        Assert.Contains($"AWS_ACCESS_KEY_ID={NewKeyId}", fresh.Config.Env);
+        AssertNoSecrets(outcomes);
+    }
+
+    [DockerFact]
+    public async Task Update_adds_a_session_token_to_a_docker_env_consumer_that_lacks_one_when_the_new_keys_are_temporary()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        await box.ComposeServiceAsync(box.Simulators, env: OldEnvironment);
+        var temporary = new Dictionary<string, string>(NewEnvironment)
+        {
+            ["AWS_ACCESS_KEY_ID"] = TemporaryKeyId,
+            ["AWS_SESSION_TOKEN"] = NewToken,
+        };
+
+        var outcomes = await Update(box, [box.DockerEnv], desired: temporary);
+
+        var outcome = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
+        Assert.True(outcome.Action == ContainerAction.Recreated, outcome.Reason);
+        Assert.Contains("AWS_SESSION_TOKEN was missing from its environment", outcome.Reason);
+        var fresh = await box.InspectAsync(outcome.ContainerId!);
+        Assert.Contains($"AWS_SESSION_TOKEN={NewToken}", fresh.Config.Env);
+        Assert.Contains($"AWS_ACCESS_KEY_ID={TemporaryKeyId}", fresh.Config.Env);
+        Assert.DoesNotContain(NewToken, outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [DockerFact]
+    public async Task Update_keeps_the_data_of_an_anonymous_volume_across_a_recreate()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var oldId = await box.ComposeServiceAsync(box.Simulators, env: OldEnvironment, volumes: ["/data"]);
+        await WriteFileAsync(box, oldId, "/data", "kept.txt", "written before the recreate");
+
+        var outcomes = await Update(box, [box.DockerEnv]);
+
+        var outcome = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
+        Assert.True(outcome.Action == ContainerAction.Recreated, outcome.Reason);
+        Assert.Equal("written before the recreate", await ReadFileAsync(box, outcome.ContainerId!, "/data/kept.txt"));
+    }
+
+    [DockerFact]
+    public async Task Update_gives_a_recreated_consumer_its_own_default_hostname_not_the_originals_short_id()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var oldId = await box.ComposeServiceAsync(box.Simulators, env: OldEnvironment);
+
+        var outcomes = await Update(box, [box.DockerEnv]);
+
+        var fresh = await box.InspectAsync(Assert.Single(outcomes, o => o.Consumer == box.Simulators).ContainerId!);
+        Assert.Equal(fresh.ID[..12], fresh.Config.Hostname);
+        Assert.NotEqual(oldId[..12], fresh.Config.Hostname);
+    }
+
+    [DockerFact]
+    public async Task Update_drops_the_originals_short_id_network_alias_and_keeps_the_configured_ones()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var network = $"{box.Project}_default";
+        var oldId = await box.ComposeServiceAsync(box.Simulators, env: OldEnvironment, networks: [network]);
+        Assert.Contains(oldId[..12], (await box.InspectAsync(oldId)).NetworkSettings.Networks[network].Aliases);
+
+        var outcomes = await Update(box, [box.DockerEnv]);
+
+        var fresh = await box.InspectAsync(Assert.Single(outcomes, o => o.Consumer == box.Simulators).ContainerId!);
+        var aliases = fresh.NetworkSettings.Networks[network].Aliases;
+        Assert.Contains(box.Simulators, aliases);
+        Assert.DoesNotContain(oldId[..12], aliases);
+    }
+
+    [DockerFact]
+    public async Task Update_refuses_to_recreate_while_a_parked_container_of_an_interrupted_recreate_exists_and_leaves_both_alone()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var oldId = await box.ComposeServiceAsync(box.Simulators, env: OldEnvironment);
+        var name = (await box.InspectAsync(oldId)).Name.TrimStart('/');
+        var parked = await CreateParkedAsync(box, name);
+        var startedAt = (await box.InspectAsync(oldId)).State.StartedAt;
+
+        var outcomes = await Update(box, [box.DockerEnv]);
+
+        var outcome = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
+        Assert.Equal(ContainerAction.Failed, outcome.Action);
+        Assert.Equal($"not recreated although AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY in its environment were stale: {name}{ConsumerFinder.ParkedSuffix} exists, left by an interrupted earlier recreate", outcome.Reason);
+        var still = await box.InspectAsync(name);
+        Assert.Equal(oldId, still.ID);
+        Assert.Equal(startedAt, still.State.StartedAt);
+        Assert.True(await box.ExistsAsync(parked));
+    }
+
+    [DockerFact]
+    public async Task Finder_skips_the_parked_container_of_an_interrupted_recreate_even_when_its_labels_match()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var current = await box.ComposeServiceAsync(box.Simulators, start: false);
+        var parked = await CreateParkedAsync(box, (await box.InspectAsync(current)).Name.TrimStart('/'));
+
+        var found = await new ConsumerFinder(DockerSandbox.Factory(box.Options()), box.Options()).FindAsync(CancellationToken.None);
+
+        Assert.Equal(current, Assert.Single(found).Id);
+        Assert.DoesNotContain(found, c => c.Id == parked);
+    }
+
+    [DockerFact]
+    public async Task A_variable_new_in_docker_env_makes_a_docker_env_consumer_stale_for_verify_and_apply_adds_it()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        // Current keys, but started before S3_BUCKET_PROCESSED was passed through docker.env.
+        var current = NewEnvironment.Select(e => $"{e.Key}={e.Value}").ToList();
+        await box.ComposeServiceAsync(box.Simulators, env: current);
+        await box.ComposeServiceAsync(box.Compute, env: ["SENSOR_ID=sim-7"]);
+        var desired = new Dictionary<string, string>(NewEnvironment) { ["S3_BUCKET_PROCESSED"] = "expanso-processed-us-east-1" };
+        var options = box.Options();
+        var inspector = new ContainerCredentialInspector(DockerSandbox.Factory(options), options, TimeSpan.FromSeconds(1));
+
+        var verified = await inspector.InspectAsync(new CurrentCredentials(desired, [box.DockerEnv]), CancellationToken.None);
+        var outcomes = await Update(box, [box.DockerEnv], desired: desired);
+
+        var stale = Assert.Single(verified, c => c.Consumer == box.Simulators);
+        Assert.Equal(ContainerCredentialStatus.Stale, stale.Status);
+        Assert.Equal("S3_BUCKET_PROCESSED was missing from its environment", stale.Detail);
+        Assert.Equal(ContainerCredentialStatus.NoCredentials, Assert.Single(verified, c => c.Consumer == box.Compute).Status);
+        var recreated = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
+        Assert.Equal(ContainerAction.Recreated, recreated.Action);
+        Assert.Equal("recreated: S3_BUCKET_PROCESSED was missing from its environment", recreated.Reason);
+        Assert.Contains("S3_BUCKET_PROCESSED=expanso-processed-us-east-1", (await box.InspectAsync(recreated.ContainerId!)).Config.Env);
+        // Not started from docker.env (no AWS_ACCESS_KEY_ID): its environment is its own business.
+        Assert.Equal(ContainerAction.Unchanged, Assert.Single(outcomes, o => o.Consumer == box.Compute).Action);
+    }
+
+    [DockerFact]
+    public async Task Update_leaves_a_paused_stale_consumer_paused_and_untouched_and_says_so()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var oldId = await box.ComposeServiceAsync(box.Simulators, env: OldEnvironment);
+        await box.Client.Containers.PauseContainerAsync(oldId);
+        var startedAt = (await box.InspectAsync(oldId)).State.StartedAt;
+
+        var outcomes = await Update(box, [box.DockerEnv]);
+
+        var outcome = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
+        Assert.Equal(ContainerAction.Failed, outcome.Action);
+        Assert.Equal("was paused; left alone (not recreated, which would unpause it), so it still has the old credentials: "
+            + "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY in its environment were stale", outcome.Reason);
+        Assert.StartsWith("docker unpause ", outcome.Fix);
+        var still = await box.InspectAsync(oldId);
+        Assert.True(still.State.Paused);
+        Assert.Equal(startedAt, still.State.StartedAt);
+        Assert.Contains($"AWS_ACCESS_KEY_ID={OldKeyId}", still.Config.Env);
+    }
+
+    internal const string TemporaryKeyId = "ASIATEMPTEMPTEMP3333";
+    internal const string NewToken = "IQoJb3JpZ2luX2VjEXAMPLEnewsessiontoken00000";
+
+    // Like the original parked by a recreate: NAME-nodeagent-old, with the compose labels of the service.
+    private static async Task<string> CreateParkedAsync(DockerSandbox box, string name)
+    {
+        var created = await box.Client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Name = name + ConsumerFinder.ParkedSuffix,
+            Image = DockerSandbox.Image,
+            Cmd = DockerSandbox.SleepForever,
+            Labels = new Dictionary<string, string> { ["com.docker.compose.project"] = box.Project, ["com.docker.compose.service"] = box.Simulators },
+        });
+        return created.ID;
+    }
+
+    private static async Task WriteFileAsync(DockerSandbox box, string id, string directory, string file, string content)
+    {
+        using var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, leaveOpen: true))
+        {
+            var entry = new PaxTarEntry(TarEntryType.RegularFile, file) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)) };
+            writer.WriteEntry(entry);
+        }
+
+        tar.Position = 0;
+        await box.Client.Containers.ExtractArchiveToContainerAsync(id, new CopyToContainerParameters { Path = directory }, tar);
+    }
+
+    private static async Task<string> ReadFileAsync(DockerSandbox box, string id, string path)
+    {
+        var archive = await box.Client.Containers.GetArchiveFromContainerAsync(id, new ContainerPathStatParameters { Path = path }, statOnly: false);
+        using var reader = new TarReader(archive.Stream);
+        var entry = await reader.GetNextEntryAsync(copyData: true);
+        using var text = new StreamReader(entry.DataStream);
+        return await text.ReadToEndAsync();
+    }
+}
