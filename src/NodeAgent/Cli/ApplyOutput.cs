@@ -36,7 +36,7 @@ public static class ApplyOutput
         {
             foreach (var c in containers)
             {
-                b.Append("  container ").Append(c.Action.ToString().ToLowerInvariant().PadRight(10)).Append(' ')
+                b.Append("  container ").Append(System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(c.Action.ToString()).PadRight(10)).Append(' ')
                     .Append((c.ContainerName ?? c.Consumer).PadRight(24)).Append(' ').Append(c.Reason);
                 if (c.Fix is { } fix && c.Action == Containers.ContainerAction.Failed)
                 {
