@@ -236,14 +236,14 @@ public static partial class AgentOptionsLoader
         }
 
         var targets = TargetPaths(o);
-        foreach (var group in targets.GroupBy(t => Normalize(t.Path), StringComparer.Ordinal).Where(g => g.Count() > 1))
+        foreach (var group in targets.GroupBy(t => HostPath.Normalize(t.Path), StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
             errors.Add(new SourceError(file, null, $"{string.Join(" and ", group.Select(t => t.Key))} name the same file {group.Key}",
                 "give every target its own path"));
         }
 
-        var state = Normalize(o.StateDirectory);
-        foreach (var (key, path) in targets.Where(t => Overlaps(Normalize(t.Path), state)))
+        var state = HostPath.Normalize(o.StateDirectory);
+        foreach (var (key, path) in targets.Where(t => Overlaps(HostPath.Normalize(t.Path), state)))
         {
             errors.Add(new SourceError(file, null, $"state_directory {state} overlaps {key} {path}",
                 "keep state_directory (backups, reports) apart from the targets, e.g. /var/lib/nodeagent"));
@@ -260,10 +260,7 @@ public static partial class AgentOptionsLoader
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9_.@+\-]+$")]
     private static partial System.Text.RegularExpressions.Regex ProfileName();
 
-    private static string Normalize(string path) => Path.GetFullPath(path).TrimEnd('/') is { Length: > 0 } p ? p : "/";
-
-    private static bool Overlaps(string a, string b) =>
-        a == b || a.StartsWith(b + "/", StringComparison.Ordinal) || b.StartsWith(a + "/", StringComparison.Ordinal);
+    private static bool Overlaps(string a, string b) => HostPath.IsSameOrUnder(a, b) || HostPath.IsSameOrUnder(b, a);
 
     private static List<(string Key, string Path)> TargetPaths(AgentOptions o)
     {

@@ -1,4 +1,5 @@
 using Docker.DotNet.Models;
+using NodeAgent.Configuration;
 
 using Secret = NodeAgent.Sources.Secret;
 
@@ -134,7 +135,7 @@ internal sealed class CredentialConsumption
     private static List<ChangedMount> ChangedMountsOf(ContainerInspectResponse inspect, IReadOnlyList<string> changedPaths)
     {
         var result = new List<ChangedMount>();
-        var changed = changedPaths.Select(Normalize).ToList();
+        var changed = changedPaths.Select(HostPath.Normalize).ToList();
         foreach (var mount in inspect.Mounts ?? [])
         {
             if (mount.Type != "bind" || string.IsNullOrEmpty(mount.Source))
@@ -142,7 +143,7 @@ internal sealed class CredentialConsumption
                 continue;
             }
 
-            var source = Normalize(mount.Source);
+            var source = HostPath.Normalize(mount.Source);
             foreach (var path in changed)
             {
                 var isFile = path == source;
@@ -158,11 +159,6 @@ internal sealed class CredentialConsumption
         return result;
     }
 
-    private static string Normalize(string path)
-    {
-        var full = Path.GetFullPath(path);
-        return full.Length > 1 ? full.TrimEnd('/') : full;
-    }
 
     private static (string Name, string Value) Split(string entry)
     {

@@ -1,4 +1,5 @@
 using Docker.DotNet.Models;
+using NodeAgent.Configuration;
 
 namespace NodeAgent.Containers;
 
@@ -20,19 +21,9 @@ internal static class SandboxScope
             return null;
         }
 
-        var root = Normalize(sandboxRoot);
+        var root = HostPath.Normalize(sandboxRoot);
         var inside = (inspect.Mounts ?? []).Any(m =>
-            m.Type == "bind" && !string.IsNullOrEmpty(m.Source) && IsUnder(Normalize(m.Source), root));
+            m.Type == "bind" && !string.IsNullOrEmpty(m.Source) && HostPath.IsSameOrUnder(HostPath.Normalize(m.Source), root));
         return inside ? null : $"not in the sandbox: it mounts nothing under {root}";
-    }
-
-    // "/tmp/box-host" is not under "/tmp/box": compare whole path segments.
-    private static bool IsUnder(string path, string root) =>
-        path == root || path.StartsWith(root == "/" ? "/" : root + "/", StringComparison.Ordinal);
-
-    private static string Normalize(string path)
-    {
-        var full = Path.GetFullPath(path);
-        return full.Length > 1 ? full.TrimEnd('/') : full;
     }
 }

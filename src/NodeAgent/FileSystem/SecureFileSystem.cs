@@ -1,3 +1,4 @@
+using NodeAgent.Configuration;
 using System.Security.Cryptography;
 using NodeAgent.Native;
 
@@ -37,8 +38,7 @@ public sealed class SecureFileSystem
             throw new ArgumentException($"the trusted anchor must be an absolute path, got '{trustedAnchor}'", nameof(trustedAnchor));
         }
 
-        var full = System.IO.Path.GetFullPath(trustedAnchor);
-        Anchor = full.Length > 1 ? full.TrimEnd('/') : full;
+        Anchor = HostPath.Normalize(trustedAnchor);
     }
 
     /// <summary>The directory trusted as it is (it may itself be reached through links); everything below is not.</summary>
@@ -57,8 +57,7 @@ public sealed class SecureFileSystem
     /// <summary>Whether <paramref name="path"/> is the anchor or lies below it.</summary>
     public bool Contains(string path)
     {
-        var full = System.IO.Path.GetFullPath(path);
-        return Anchor == "/" || full == Anchor || full.StartsWith(Anchor + "/", StringComparison.Ordinal);
+        return HostPath.IsSameOrUnder(HostPath.Normalize(path), Anchor);
     }
 
     /// <summary>

@@ -79,7 +79,7 @@ public sealed class ApplyPipeline(AgentContext context, ILoggerFactory? loggers 
         // interrupted, a container recreated by hand from an old env file) is brought up to date all the same.
         var updater = new ConsumerUpdater(new DockerClientFactory(context.Options.Containers), context.Options.Containers,
             _loggers.CreateLogger<ConsumerUpdater>());
-        var environment = EnvFileRenderer.Variables(plan.Set).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+        var environment = EnvFileRenderer.DockerEnvironment(plan.Set);
         // Sandboxed (--root): only containers that bind-mount something under the root are touched, never the host's.
         var outcomes = await updater.UpdateAsync(new ConsumerUpdateRequest(written, environment, context.Paths.Root), ct);
         return new ApplyResult(plan, written, false, outcomes, null);

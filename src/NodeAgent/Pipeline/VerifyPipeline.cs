@@ -58,7 +58,7 @@ public sealed partial class VerifyPipeline(AgentContext context, ILoggerFactory?
             probes.AddRange(AwsProbes.For(set with { Credentials = credentials }, options, clients, hostname, request.ReadOnly));
         }
 
-        var environment = EnvFileRenderer.Variables(set).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+        var environment = EnvFileRenderer.DockerEnvironment(set);
         var watchedFiles = plan.Files.Where(f => f.Desired.HoldsSecret).Select(f => f.Path).ToList();
         probes.Add(new ContainerStateProbe(
             // The restart-loop check samples twice; keep both samples well inside the probe's own time bound.

@@ -29,6 +29,10 @@ public static class EnvFileRenderer
         return vars;
     }
 
+    /// <summary>docker.env as a lookup: what a container's environment must hold to be current.</summary>
+    public static IReadOnlyDictionary<string, string> DockerEnvironment(CredentialSet set) =>
+        Variables(set).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+
     public static string DotEnv(CredentialSet set)
     {
         var b = new StringBuilder(AwsProfileRenderer.Header);
