@@ -1,5 +1,4 @@
-using NodeAgent.FileSystem;
-using NodeAgent.Planning;
+using NodeAgent.Failures;
 using NodeAgent.Sources;
 
 namespace NodeAgent.Cli;
@@ -17,47 +16,9 @@ public static class ErrorBoundary
         {
             return await action();
         }
-        catch (InvalidInputException e)
+        catch (AgentException e)
         {
-            foreach (var problem in e.Errors)
-            {
-                await error.WriteLineAsync($"error: {SecretScrubber.Scrub(problem.ToString())}");
-            }
-
-            await error.WriteLineAsync($"nodeagent: {e.Errors.Count} problem(s) in the input; nothing was written.");
-            return ExitCodes.InvalidInput;
-        }
-        catch (UnsafeTargetsException e)
-        {
-            // One symlinked ~/.aws or /opt/sensor stands in the way of several targets: name it once.
-            foreach (var message in e.Problems.Select(p => p.Message).Distinct(StringComparer.Ordinal))
-            {
-                await error.WriteLineAsync($"error: {message}");
-            }
-
-            await error.WriteLineAsync("nodeagent: refusing to write through unsafe paths; nothing was written.");
-            return ExitCodes.WriteFailed;
-        }
-        catch (UnsafePathException e)
-        {
-            await error.WriteLineAsync($"error: {e.Message}");
-            return ExitCodes.WriteFailed;
-        }
-        catch (FileWriteException e)
-        {
-            await error.WriteLineAsync($"error: {e.Message}");
-            await error.WriteLineAsync(!writes
-                ? "nodeagent: a target could not be read (run as root?); nothing was written."
-                : e.RolledBack
-                    ? "nodeagent: the write failed; the previous complete set of files is in place."
-                    : "nodeagent: the write failed and the previous set could not be fully restored; see the error above.");
-            return ExitCodes.WriteFailed;
-        }
-        catch (Pipeline.AnotherApplyException e)
-        {
-            await error.WriteLineAsync($"error: {e.Message}");
-            await error.WriteLineAsync("nodeagent: another apply is running; nothing was written.");
-            return ExitCodes.Busy;
+            return await PresentAsync(e, error, writes);
         }
         catch (OperationCanceledException)
         {
@@ -69,5 +30,21 @@ public static class ErrorBoundary
             await error.WriteLineAsync($"nodeagent: internal error (this is a bug, please report it): {e.GetType().Name}: {SecretScrubber.Scrub(e.Message)}");
             return ExitCodes.Internal;
         }
+    }
+
+    /// <summary>Prints each problem once, then the closing line; returns the failure's exit code.</summary>
+    public static async Task<int> PresentAsync(AgentException failure, TextWriter error, bool writes)
+    {
+        foreach (var problem in failure.Problems.Distinct())
+        {
+            await error.WriteLineAsync($"error: {SecretScrubber.Scrub(problem.ToString())}");
+        }
+
+        if (failure.Closing(writes) is { } closing)
+        {
+            await error.WriteLineAsync(closing);
+        }
+
+        return failure.ExitCode;
     }
 }

@@ -1,10 +1,12 @@
+using NodeAgent.Failures;
+
 namespace NodeAgent.Containers;
 
 /// <summary>
 /// The Docker daemon cannot be used at all (bad endpoint, no socket, permission denied, daemon down or silent).
 /// Carries an operator-facing reason and fix; callers turn it into Failed outcomes, never into a crash.
 /// </summary>
-public sealed class DockerUnavailableException : Exception
+public sealed class DockerUnavailableException : AgentException
 {
     public DockerUnavailableException(string reason, string fix)
         : base(reason)
@@ -23,4 +25,10 @@ public sealed class DockerUnavailableException : Exception
     public string Reason { get; }
 
     public string Fix { get; }
+
+    public override int ExitCode => Cli.ExitCodes.ContainersFailed;
+
+    public override string Phase => "containers";
+
+    public override IReadOnlyList<AgentProblem> Problems => [new AgentProblem("docker", Reason, Fix)];
 }

@@ -1,3 +1,5 @@
+using NodeAgent.Failures;
+
 namespace NodeAgent.FileSystem;
 
 /// <summary>
@@ -5,8 +7,14 @@ namespace NodeAgent.FileSystem;
 /// that is not a regular file, or a path outside the anchor. Nothing was written through it.
 /// </summary>
 public sealed class UnsafePathException(string path, string why, string fix)
-    : Exception($"{path}: {why} — {fix}")
+    : AgentException($"{path}: {why} — {fix}")
 {
+    public override int ExitCode => Cli.ExitCodes.WriteFailed;
+
+    public override string Phase => "write";
+
+    public override IReadOnlyList<AgentProblem> Problems => [new AgentProblem(Path, Why, Fix)];
+
     /// <summary>The offending path (the symlink itself, not the file the caller asked for, when they differ).</summary>
     public string Path { get; } = path;
 

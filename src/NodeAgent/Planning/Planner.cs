@@ -1,3 +1,4 @@
+using NodeAgent.Failures;
 using NodeAgent.Configuration;
 using NodeAgent.FileSystem;
 using NodeAgent.Rendering;
@@ -86,8 +87,18 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
 }
 
 /// <summary>One or more targets are symlinks, not regular files, or below an unsafe directory: nothing is written through them.</summary>
-public sealed class UnsafeTargetsException(IReadOnlyList<UnsafePathException> problems)
-    : Exception(string.Join(Environment.NewLine, problems.Select(p => p.Message)))
+public sealed class UnsafeTargetsException(IReadOnlyList<UnsafePathException> unsafePaths)
+    : AgentException(string.Join(Environment.NewLine, unsafePaths.Select(p => p.Message)))
 {
-    public IReadOnlyList<UnsafePathException> Problems { get; } = problems;
+    public IReadOnlyList<UnsafePathException> UnsafePaths { get; } = unsafePaths;
+
+    public override int ExitCode => Cli.ExitCodes.WriteFailed;
+
+    public override string Phase => "write";
+
+    // One symlinked ~/.aws or /opt/sensor stands in the way of several targets: each is named once.
+    public override IReadOnlyList<AgentProblem> Problems =>
+        UnsafePaths.SelectMany(p => p.Problems).Distinct().ToList();
+
+    public override string? Closing(bool writes) => "nodeagent: refusing to write through unsafe paths; nothing was written.";
 }
