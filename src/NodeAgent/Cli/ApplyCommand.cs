@@ -1,10 +1,10 @@
 using System.CommandLine;
-using System.Diagnostics;
 using NodeAgent.Pipeline;
+using NodeAgent.Reporting;
 
 namespace NodeAgent.Cli;
 
-/// <summary>`nodeagent apply`: a thin adapter over <see cref="ApplyPipeline"/>.</summary>
+/// <summary>`nodeagent apply`: a thin adapter over <see cref="Reconciler"/>.</summary>
 public static class ApplyCommand
 {
     public static Command Create(CommonOptions common, CliIo io)
@@ -34,27 +34,38 @@ public static class ApplyCommand
         command.Options.Add(verbose);
         command.SetAction((result, ct) => ErrorBoundary.RunAsync(async () =>
         {
-            var started = Stopwatch.GetTimestamp();
             var context = common.CreateContext(result);
             using var loggers = Logging.AgentLogging.Create(result.GetValue(verbose));
-            var outcome = await new ApplyPipeline(context, loggers).ApplyAsync(new ApplyRequest(result.GetValue(dryRun), !result.GetValue(noRestart),
-                TimeSpan.FromSeconds(result.GetValue(wait)), message => io.Error.WriteLine($"nodeagent: {message}")), ct);
+            var isDryRun = result.GetValue(dryRun);
+            var withDiff = result.GetValue(diff);
+            var request = new ReconcileRequest(isDryRun ? ReportMode.DryRun : ReportMode.Apply)
+            {
+                Restart = !result.GetValue(noRestart),
+                LockWait = TimeSpan.FromSeconds(result.GetValue(wait)),
+                Waiting = message => io.Error.WriteLine($"nodeagent: {message}"),
+                WithDiff = withDiff,
+            };
+            var outcome = await new Reconciler(AgentServices.Create(context, loggers)).RunAsync(request, ct);
             var output = io.Output;
             if (result.GetValue(common.Json))
             {
-                var report = Reporting.ApplyReport.From(outcome, Stopwatch.GetElapsedTime(started), result.GetValue(diff));
-                await output.WriteLineAsync(Reporting.ReportJson.Serialize(report));
+                await output.WriteLineAsync(ReportJson.Serialize(outcome.Report));
             }
-            else
+            else if (outcome.Apply is { } applied)
             {
-                await output.WriteAsync(ApplyOutput.Text(outcome, context));
-                if (result.GetValue(diff))
+                await output.WriteAsync(ApplyOutput.Text(applied, context, outcome.Rotation));
+                if (withDiff)
                 {
-                    await output.WriteAsync(Planning.ApplyDiff.RenderAll(outcome.Plan));
+                    await output.WriteAsync(Planning.ApplyDiff.RenderAll(applied.Plan));
                 }
             }
 
-            return outcome.ContainersFailed ? ExitCodes.ContainersFailed : ExitCodes.Ok;
+            foreach (var problem in outcome.ReportProblems)
+            {
+                await io.Error.WriteLineAsync($"warning: the last report was not written ({problem}); `nodeagent status` shows the previous one");
+            }
+
+            return outcome.Failure is { } failure ? await ErrorBoundary.PresentAsync(failure, io.Error, writes: !isDryRun) : outcome.ExitCode;
         }, io.Error, writes: !result.GetValue(dryRun)));
         return command;
     }

@@ -4,10 +4,10 @@ using NodeAgent.Planning;
 
 namespace NodeAgent.Cli;
 
-/// <summary>Apply's text form: one line per file and per container, then a summary. JSON is <see cref="Reporting.ApplyReport"/>.</summary>
+/// <summary>Apply's text form: one line per file and per container, then a summary. JSON is the report of <see cref="Reconciler"/>.</summary>
 public static class ApplyOutput
 {
-    public static string Text(ApplyResult result, AgentContext context)
+    public static string Text(ApplyResult result, AgentContext context, RotationCheck? rotation = null)
     {
         var plan = result.Plan;
         var b = new StringBuilder();
@@ -25,6 +25,11 @@ public static class ApplyOutput
             var line = $"  {action,-13}{file.Path.PadRight(width + 2)}{Planner.Octal(file.Desired.Mode).PadLeft(4, '0')} {file.OwnerDescription.PadRight(ownerWidth)}"
                 + (file.IsChange ? "  " + string.Join("; ", file.Reasons) : string.Empty);
             b.Append(line.TrimEnd()).Append('\n');
+        }
+
+        if (rotation is { Verdict: not (RotationVerdict.NoChange or RotationVerdict.FirstPlacement) })
+        {
+            b.Append("rotation: ").Append(rotation.Message).Append('\n');
         }
 
         foreach (var note in plan.Notes)

@@ -15,7 +15,7 @@ public static class StatusCommand
         command.SetAction((result, ct) => ErrorBoundary.RunAsync(async () =>
         {
             var context = AgentContext.Create(result.GetValue(common.Config), result.GetValue(common.Root), null);
-            var path = new VerifyPipeline(context).LastReportPath;
+            var path = AgentServices.Create(context).LastReportPath;
             LastReport? last;
             try
             {

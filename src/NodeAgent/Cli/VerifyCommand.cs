@@ -37,21 +37,27 @@ public static class VerifyCommand
             var context = common.CreateContext(result);
             using var loggers = Logging.AgentLogging.Create(result.GetValue(verbose));
             var seconds = result.GetValue(timeout);
-            var (report, problem, inputErrors) = await new VerifyPipeline(context, loggers)
-                .RunAsync(new VerifyRequest(result.GetValue(readOnly), seconds is { } s ? TimeSpan.FromSeconds(s) : null), ct);
+            var request = new ReconcileRequest(ReportMode.Verify)
+            {
+                Probes = result.GetValue(readOnly) ? ProbeScope.ReadOnly : ProbeScope.Full,
+                ProbeTimeout = seconds is { } s ? TimeSpan.FromSeconds(s) : null,
+                Waiting = message => io.Error.WriteLine($"nodeagent: {message}"),
+            };
+            var outcome = await new Reconciler(AgentServices.Create(context, loggers)).RunAsync(request, ct);
+            var report = outcome.Report;
             await io.Output.WriteAsync(result.GetValue(common.Json) ? ReportJson.Serialize(report) + "\n" : ReportTable.Render(report));
-            if (problem is not null)
+            foreach (var problem in outcome.ReportProblems)
             {
                 await io.Error.WriteLineAsync($"warning: the last report was not written ({problem}); `nodeagent status` shows the previous one");
             }
 
-            if (inputErrors.Count > 0)
+            if (outcome.Failure is Sources.InvalidInputException { Errors.Count: var count } && outcome.Set is null)
             {
-                await io.Error.WriteLineAsync($"nodeagent: {inputErrors.Count} problem(s) in the sources; no probe ran (see the sources rows).");
+                await io.Error.WriteLineAsync($"nodeagent: {count} problem(s) in the sources; no probe ran (see the sources rows).");
                 return ExitCodes.InvalidInput;
             }
 
-            return report.Status == ReportStatus.Ok ? ExitCodes.Ok : ExitCodes.ProbeFailed;
+            return outcome.Failure is { } failure ? await ErrorBoundary.PresentAsync(failure, io.Error, writes: false) : outcome.ExitCode;
         }, io.Error, writes: false));
         return command;
     }

@@ -170,7 +170,7 @@ public sealed partial class ConsumerUpdater
                 $"restarted because {why}, but it was {notReady}", $"docker logs {container.Name} shows why it does not come up");
     }
 
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "container {Consumer} {Container}: {Action}: {Reason}")]
+    [LoggerMessage(EventId = NodeAgent.Logging.LogEvents.ContainerStep, Level = LogLevel.Information, Message = "container {Consumer} {Container}: {Action}: {Reason}")]
     private static partial void LogOutcome(ILogger logger, string consumer, string? container, ContainerAction action, string reason);
 
     private List<ContainerOutcome> EveryConsumerFailed(string reason, string fix) =>

@@ -38,6 +38,7 @@ internal static unsafe partial class LibC
     public const int S_IFDIR = 0x4000;
     public const int S_IFLNK = 0xA000;
 
+    public const int LOCK_SH = 1;
     public const int LOCK_EX = 2;
     public const int LOCK_NB = 4;
     public const int EWOULDBLOCK = 11;     // EAGAIN

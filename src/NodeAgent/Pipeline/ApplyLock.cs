@@ -1,3 +1,4 @@
+using NodeAgent.Failures;
 using NodeAgent.FileSystem;
 using NodeAgent.Native;
 
@@ -7,8 +8,9 @@ namespace NodeAgent.Pipeline;
 /// One apply at a time per host (or sandbox root): an operator's `nodeagent apply` and a scheduled one must not
 /// interleave their renames, backups and container swaps. flock(LOCK_EX|LOCK_NB) on STATE/apply.lock: the kernel
 /// drops it when the process dies, so a crash never leaves a stale lock. Only EWOULDBLOCK means "busy"; a read-only
-/// or full disk, or missing permissions, are reported as what they are. Verify takes no lock: it only reads, and its
-/// report is replaced atomically.
+/// or full disk, or missing permissions, are reported as what they are. Verify takes the lock shared
+/// (<see cref="AcquireSharedAsync"/>): many verifies run at once, but none judges a host in the middle of a container
+/// swap or a half-written set.
 /// </summary>
 public sealed class ApplyLock : IDisposable
 {
@@ -18,10 +20,31 @@ public sealed class ApplyLock : IDisposable
 
     private ApplyLock(FileDescriptor descriptor) => _descriptor = descriptor;
 
-    public static async Task<ApplyLock> AcquireAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct)
+    public static Task<ApplyLock> AcquireAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct) =>
+        AcquireAsync(stateDirectory, Open(stateDirectory, Path.Combine(stateDirectory, "apply.lock")), LibC.LOCK_EX, wait, waiting, ct);
+
+    /// <summary>
+    /// The shared lock verify holds while it looks. Null when there is no lock file to share (nothing was ever
+    /// applied here) or this user may not open it (a non-root verify): then no apply can be running as this user
+    /// either way, and verify goes on without it rather than fail for a lock it only reads.
+    /// </summary>
+    public static async Task<ApplyLock?> AcquireSharedAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct)
     {
         var path = Path.Combine(stateDirectory, "apply.lock");
-        var descriptor = Open(stateDirectory, path);
+        var descriptor = LibC.open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (descriptor.IsInvalid)
+        {
+            descriptor.Dispose();
+            return null;
+        }
+
+        return await AcquireAsync(stateDirectory, descriptor, LibC.LOCK_SH, wait, waiting, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<ApplyLock> AcquireAsync(
+        string stateDirectory, FileDescriptor descriptor, int mode, TimeSpan wait, Action<string> waiting, CancellationToken ct)
+    {
+        var path = Path.Combine(stateDirectory, "apply.lock");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(wait);
         var told = false;
@@ -29,7 +52,7 @@ public sealed class ApplyLock : IDisposable
         {
             while (true)
             {
-                if (LibC.flock(descriptor, LibC.LOCK_EX | LibC.LOCK_NB) == 0)
+                if (LibC.flock(descriptor, mode | LibC.LOCK_NB) == 0)
                 {
                     return new ApplyLock(descriptor);
                 }
@@ -100,7 +123,15 @@ public sealed class ApplyLock : IDisposable
 }
 
 /// <summary>The apply lock could not be taken: nothing was written.</summary>
-public sealed class AnotherApplyException(string path, string why, string fix) : Exception($"{path} {why} — {fix}")
+public sealed class AnotherApplyException(string path, string why, string fix) : AgentException($"{path} {why} — {fix}")
 {
     public string Path { get; } = path;
+
+    public override int ExitCode => Cli.ExitCodes.Busy;
+
+    public override string Phase => "lock";
+
+    public override IReadOnlyList<AgentProblem> Problems => [new AgentProblem(Path, why, fix)];
+
+    public override string? Closing(bool writes) => "nodeagent: another apply is running; nothing was written.";
 }

@@ -246,7 +246,7 @@ public sealed class BucketAccessProbe : IProbe
                     _stop = failure;
                 }
 
-                return new StepOutcome(ProbeStatus.Failed, failure.Detail, failure.Fix);
+                return new StepOutcome(ProbeStatus.Failed, failure.Detail, failure.Fix, failure.Kind);
             }
         }
 
@@ -257,7 +257,7 @@ public sealed class BucketAccessProbe : IProbe
 
         private void Add(string action, StepOutcome outcome, long started) =>
             Results.Add(new ProbeResult(ProbeName, probe.TargetOf(action), outcome.Status, outcome.Detail, outcome.Fix,
-                Stopwatch.GetElapsedTime(started)));
+                Stopwatch.GetElapsedTime(started), outcome.Failure));
 
         private static StepOutcome Ok(string detail) => new(ProbeStatus.Ok, detail, null);
     }
@@ -270,5 +270,5 @@ public sealed class BucketAccessProbe : IProbe
         _ => location,
     };
 
-    private sealed record StepOutcome(ProbeStatus Status, string Detail, string? Fix);
+    private sealed record StepOutcome(ProbeStatus Status, string Detail, string? Fix, AwsFailureKind? Failure = null);
 }

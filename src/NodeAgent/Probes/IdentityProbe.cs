@@ -39,7 +39,7 @@ public sealed class IdentityProbe(AwsClientFactory clients, AwsCredentials crede
         catch (Exception e)
         {
             var failure = AwsFailure.Classify(e, call, "sts:GetCallerIdentity", "*");
-            return [new ProbeResult(ProbeName, Target, ProbeStatus.Failed, failure.Detail, failure.Fix, Stopwatch.GetElapsedTime(started))];
+            return [new ProbeResult(ProbeName, Target, ProbeStatus.Failed, failure.Detail, failure.Fix, Stopwatch.GetElapsedTime(started), failure.Kind)];
         }
     }
 }

@@ -78,7 +78,7 @@ public sealed class ProbeRunner
     private static ProbeResult TimedOut(IProbe probe, TimeSpan timeout, long started) =>
         new(KindOf(probe), TargetOf(probe), ProbeStatus.Failed, $"no answer within {AwsFailure.Seconds(timeout)}",
             "check the network path to the endpoint (DNS, proxy, security group egress on 443) or raise probes.timeout_seconds (or --timeout)",
-            Stopwatch.GetElapsedTime(started));
+            Stopwatch.GetElapsedTime(started), AwsFailureKind.Timeout);
 
     /// <summary>"bucket raw" → probe "bucket", target "raw": a synthesized row lines up with the probe's own rows.</summary>
     private static string KindOf(IProbe probe) => probe.Name.Split(' ', 2)[0];

@@ -4,16 +4,14 @@ using NodeAgent.Planning;
 
 namespace NodeAgent.Reporting;
 
-/// <summary>An apply (or dry run) as a <see cref="Report"/>: the same versioned JSON as verify, files and containers as steps.</summary>
+/// <summary>An apply (or dry run, or daemon cycle) as report steps: one per file and one per container.</summary>
 public static class ApplyReport
 {
-    public static Report From(ApplyResult result, TimeSpan duration, bool withDiff)
-    {
-        var files = result.Plan.Files.Select(f => FileStep(f, result, withDiff)).ToList();
-        var containers = (result.Containers ?? []).Select(ContainerStep).ToList();
-        return Report.Create(result.DryRun ? ReportMode.DryRun : ReportMode.Apply, AgentVersion.Current, Environment.MachineName,
-            DateTimeOffset.UtcNow, duration, [], files, containers);
-    }
+    public static IReadOnlyList<StepEntry> FileSteps(ApplyResult result, bool withDiff) =>
+        result.Plan.Files.Select(f => FileStep(f, result, withDiff)).ToList();
+
+    public static IReadOnlyList<StepEntry> ContainerSteps(ApplyResult result) =>
+        (result.Containers ?? []).Select(ContainerStep).ToList();
 
     private static StepEntry FileStep(FileChange file, ApplyResult result, bool withDiff)
     {

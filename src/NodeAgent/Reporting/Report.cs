@@ -9,6 +9,9 @@ public enum ReportMode
     /// <summary>apply --dry-run: the steps say what would be done; nothing was.</summary>
     DryRun,
     Verify,
+
+    /// <summary>A cycle of `nodeagent run`, the daemon.</summary>
+    Run,
 }
 
 /// <summary>ok when nothing failed; skipped rows do not fail a run (they are reported with their reason).</summary>

@@ -190,7 +190,10 @@ public sealed class ApplyCommandTests
             var run = await sandbox.RunAsync("apply", "--config", config, "--sources", sandbox.Sources, "--no-restart");
             Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
             Assert.Contains("user \"nodeagent-no-such-user\" (targets.aws_homes[0].user) does not exist", run.Error, StringComparison.Ordinal);
-            Assert.Empty(Directory.EnumerateFileSystemEntries(sandbox.Root));
+            // No target is written; the failed run's report is, so `status` does not keep showing an older healthy one.
+            Assert.Equal([Path.Combine(sandbox.Root, "state")], Directory.EnumerateFileSystemEntries(sandbox.Root));
+            Assert.Equal([Path.Combine(sandbox.Root, "state", "last-report.json")], Directory.EnumerateFileSystemEntries(Path.Combine(sandbox.Root, "state")));
+            Assert.Contains("\"status\": \"failed\"", File.ReadAllText(Path.Combine(sandbox.Root, "state", "last-report.json")), StringComparison.Ordinal);
         }
         finally
         {
@@ -286,17 +289,23 @@ public sealed class ApplyCommandTests
         Assert.Equal(ExitCodes.Ok, (await sandbox.ApplyAsync()).ExitCode);
         var context = Pipeline.AgentContext.Create(null, sandbox.Root, sandbox.Sources);
         var waiting = new TaskCompletionSource();
-        Task<Pipeline.ApplyResult> apply;
+        Task<Pipeline.ReconcileResult> apply;
         using (new FileStream(sandbox.Target("/var/lib/nodeagent/apply.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None))
         {
-            apply = new Pipeline.ApplyPipeline(context).ApplyAsync(
-                new Pipeline.ApplyRequest(false, false, TimeSpan.FromMinutes(5), _ => waiting.TrySetResult()), CancellationToken.None);
+            apply = new Pipeline.Reconciler(Pipeline.AgentServices.Create(context)).RunAsync(
+                new Pipeline.ReconcileRequest(NodeAgent.Reporting.ReportMode.Apply)
+                {
+                    Restart = false,
+                    LockWait = TimeSpan.FromMinutes(5),
+                    Waiting = _ => waiting.TrySetResult(),
+                },
+                CancellationToken.None);
             await waiting.Task;
             // Another run (or a person) loosens a file while this apply waits.
             File.SetUnixFileMode(sandbox.Target("/opt/sensor/.env"), Private | UnixFileMode.OtherRead);
         }
 
-        var result = await apply;
+        var result = (await apply).Apply!;
         var env = Assert.Single(result.Plan.Changes);
         Assert.Equal(sandbox.Target("/opt/sensor/.env"), env.Path);
         Assert.Contains("mode 604 → 600", env.Reasons);

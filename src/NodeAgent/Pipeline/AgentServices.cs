@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NodeAgent.Aws;
+using NodeAgent.Containers;
+using NodeAgent.FileSystem;
+using NodeAgent.Reporting;
+using NodeAgent.Sources;
+
+namespace NodeAgent.Pipeline;
+
+/// <summary>
+/// Everything a reconcile talks to, built once from one <see cref="AgentContext"/>: the daemon builds a new one on
+/// SIGHUP, so a changed Docker endpoint, state directory or source directory takes effect as a whole.
+/// </summary>
+public sealed class AgentServices
+{
+    private AgentServices(AgentContext context, ILoggerFactory loggers, TimeProvider clock)
+    {
+        Context = context;
+        Loggers = loggers;
+        Clock = clock;
+        FileSystem = new SecureFileSystem(context.Paths.Root ?? "/");
+        Docker = new DockerClientFactory(context.Options.Containers);
+        Sources = new DirectorySourceProvider(context.SourcesDirectory, context.Options.Sources);
+        LastReportPath = Path.Combine(context.StateDirectory, LastReportStore.DefaultFileName);
+        ReportSinks = [new LastReportFileSink(FileSystem, LastReportPath)];
+    }
+
+    public static AgentServices Create(AgentContext context, ILoggerFactory? loggers = null, TimeProvider? clock = null) =>
+        new(context, loggers ?? NullLoggerFactory.Instance, clock ?? TimeProvider.System);
+
+    public AgentContext Context { get; }
+
+    public ILoggerFactory Loggers { get; }
+
+    public TimeProvider Clock { get; }
+
+    /// <summary>Anchored at the sandbox root (or /): every read and write below it refuses symlinks.</summary>
+    public SecureFileSystem FileSystem { get; }
+
+    public DockerClientFactory Docker { get; }
+
+    public ISourceProvider Sources { get; }
+
+    public string LastReportPath { get; }
+
+    public IReadOnlyList<IReportSink> ReportSinks { get; }
+
+    /// <summary>AWS clients whose every request is bounded by <paramref name="timeout"/> (with at most one retry).</summary>
+    public AwsClientFactory AwsClients(TimeSpan timeout) => new(Context.Options, timeout);
+}

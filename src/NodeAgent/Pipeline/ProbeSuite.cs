@@ -1,0 +1,102 @@
+using NodeAgent.Containers;
+using NodeAgent.Planning;
+using NodeAgent.Probes;
+using NodeAgent.Rendering;
+using NodeAgent.Sources;
+
+namespace NodeAgent.Pipeline;
+
+/// <summary>Which probes a run asks for. ReadOnly leaves out PutObject, GetObject of the probe object and DeleteObject.</summary>
+public enum ProbeScope
+{
+    None,
+    ReadOnly,
+    Full,
+}
+
+/// <summary>
+/// The probes of one host, as verify and the daemon run them: identity and every bucket with the credentials that
+/// are placed (what the containers read, not the sources), and the consumers. All in parallel, each bounded.
+/// </summary>
+public sealed class ProbeSuite(AgentServices services)
+{
+    public async Task<IReadOnlyList<ProbeResult>> RunAsync(CredentialSet set, Plan plan, ProbeScope scope, TimeSpan timeout, CancellationToken ct)
+    {
+        var rows = new List<ProbeResult>();
+        var options = services.Context.Options;
+        var probes = new List<IProbe>();
+        var placed = PlacedCredentialsFor(set, rows);
+        if (placed is not null)
+        {
+            probes.AddRange(AwsProbes.For(set with { Credentials = placed }, options, services.AwsClients(timeout), ProbeHostName.Current(),
+                readOnly: scope != ProbeScope.Full));
+        }
+
+        var environment = EnvFileRenderer.DockerEnvironment(set);
+        var watchedFiles = plan.Files.Where(f => f.Desired.HoldsSecret).Select(f => f.Path).ToList();
+        probes.Add(new ContainerStateProbe(
+            // The restart-loop check samples twice; keep both samples well inside the probe's own time bound.
+            new ContainerCredentialInspector(services.Docker, options.Containers,
+                TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, timeout.Ticks / 3))),
+            new CurrentCredentials(environment, watchedFiles, services.Context.Paths.Root)));
+
+        var secrets = AwsProbes.SecretsOf(set.Credentials).Concat(placed is null ? [] : AwsProbes.SecretsOf(placed));
+        var results = await new ProbeRunner(secrets).RunAsync(probes, timeout, ct).ConfigureAwait(false);
+        rows.AddRange(placed is null || placed.Equals(set.Credentials) ? results : PointAtDrift(results));
+        return rows;
+    }
+
+    /// <summary>Identity and the read-only bucket actions with the given (not yet placed) credentials: a rotation's proof.</summary>
+    public Task<IReadOnlyList<ProbeResult>> ProveAsync(CredentialSet set, TimeSpan timeout, CancellationToken ct)
+    {
+        var probes = AwsProbes.For(set, services.Context.Options, services.AwsClients(timeout), ProbeHostName.Current(), readOnly: true);
+        return new ProbeRunner(AwsProbes.SecretsOf(set.Credentials)).RunAsync(probes, timeout, ct);
+    }
+
+    /// <summary>What root's placed credentials file holds now (null when missing or unreadable), for a rotation to compare with.</summary>
+    public AwsCredentials? PlacedCredentials() => ReadPlaced()?.Credentials;
+
+    /// <summary>Root's placed credentials file (the first AWS home, which the containers mount); null when no home is configured.</summary>
+    private PlacedCredentials.Result? ReadPlaced()
+    {
+        var context = services.Context;
+        if (context.Options.Targets.AwsHomes.Count == 0)
+        {
+            return null;
+        }
+
+        var path = context.Paths.Map(context.Options.Targets.AwsHomes[0].CredentialsPath);
+        return Probes.PlacedCredentials.Read(services.FileSystem, path, context.Options.Profile);
+    }
+
+    /// <summary>
+    /// The AWS probes ran with what is placed, which differs from the sources: their usual fix ("correct the source
+    /// file") would send the operator the wrong way. Rewriting the placed file from the sources comes first.
+    /// </summary>
+    private static IEnumerable<ProbeResult> PointAtDrift(IEnumerable<ProbeResult> rows) => rows.Select(r => r.Status == ProbeStatus.Failed
+        ? r with { Fix = "the placed credentials differ from the sources: run nodeagent apply, then verify again" }
+        : r);
+
+    /// <summary>
+    /// When root's placed file is missing or broken, the AWS probes cannot stand for what the containers see, so
+    /// they are reported as such instead of run.
+    /// </summary>
+    private AwsCredentials? PlacedCredentialsFor(CredentialSet set, List<ProbeResult> rows)
+    {
+        if (ReadPlaced() is not { } placed)
+        {
+            return set.Credentials;
+        }
+
+        if (placed.Credentials is not null)
+        {
+            return placed.Credentials;
+        }
+
+        rows.Add(new ProbeResult("identity", "sts", ProbeStatus.Failed,
+            $"placed credentials {placed.Path}: {placed.Problem}", "run: nodeagent apply", TimeSpan.Zero));
+        rows.AddRange(set.Buckets.Select(b => new ProbeResult("bucket", $"{b.Role}:{b.Name}", ProbeStatus.Skipped,
+            "no usable placed credentials to probe with", "run: nodeagent apply", TimeSpan.Zero)));
+        return null;
+    }
+}

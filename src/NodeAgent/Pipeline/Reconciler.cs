@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using NodeAgent.Containers;
+using NodeAgent.Failures;
+using NodeAgent.FileSystem;
+using NodeAgent.Planning;
+using NodeAgent.Probes;
+using NodeAgent.Rendering;
+using NodeAgent.Reporting;
+using NodeAgent.Sources;
+
+namespace NodeAgent.Pipeline;
+
+/// <summary>
+/// The one code path behind `apply`, `verify` and every cycle of `run`:
+/// Load → Plan → Preflight (verified rotation) → lock → Write → Restart → Probe → Report.
+/// An expected failure (any <see cref="AgentException"/>) ends the run early and becomes report rows; it is never
+/// thrown out of here, so the daemon's loop cannot die of bad input. Only cancellation propagates.
+/// One instance per configuration: the daemon keeps it across cycles (the rotation verdicts it remembers), and
+/// builds a new one when SIGHUP brings new services.
+/// </summary>
+public sealed partial class Reconciler
+{
+    private readonly AgentServices _services;
+    private readonly ProbeSuite _probes;
+    private readonly RotationGate _rotation;
+    private readonly ILogger _logger;
+
+    public Reconciler(AgentServices services)
+    {
+        _services = services;
+        _probes = new ProbeSuite(services);
+        var options = services.Context.Options;
+        _rotation = new RotationGate(_probes, options.Rotation, services.Clock, TimeSpan.FromSeconds(options.Daemon.ProbeIntervalSeconds));
+        _logger = services.Loggers.CreateLogger("NodeAgent.Reconcile");
+    }
+
+    public AgentServices Services => _services;
+
+    public async Task<ReconcileResult> RunAsync(ReconcileRequest request, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var run = new Run(request);
+        try
+        {
+            run.Sources = await _services.Sources.ReadAsync(ct).ConfigureAwait(false);
+            var options = _services.Context.Options;
+            run.Set = new CredentialSetBuilder(options.Sources, options.BucketRoles, options.Profile).Build(run.Sources.Documents);
+            if (request.Mode == ReportMode.Verify)
+            {
+                await VerifyAsync(run, run.Set, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await ApplyAsync(run, run.Set, ct).ConfigureAwait(false);
+            }
+        }
+        catch (AgentException failure)
+        {
+            run.Failure = failure;
+            run.Rows.AddRange(failure.ToRows());
+            if (failure is CredentialsNotSwappedException { Check: var check })
+            {
+                run.Rows.AddRange(check.Proof.Select(ProofRow));
+            }
+
+            LogFailure(failure);
+        }
+
+        var report = Compose(run, Stopwatch.GetElapsedTime(started));
+        var problems = request.Mode == ReportMode.DryRun ? [] : await PublishAsync(report, ct).ConfigureAwait(false);
+        return new ReconcileResult(report, run.Failure, run.Apply, run.Sources, run.Set, run.Rotation, problems);
+    }
+
+    private async Task VerifyAsync(Run run, CredentialSet set, CancellationToken ct)
+    {
+        // Shared: verifies run side by side, but never while an apply is half-way through its files or a container swap.
+        using var shared = await ApplyLock.AcquireSharedAsync(_services.Context.StateDirectory, run.Request.LockWait,
+            run.Request.Waiting ?? (_ => { }), ct).ConfigureAwait(false);
+        var plan = PlanFor(set);
+        run.Rows.AddRange(FileStateProbe.Results(plan));
+        var scope = run.Request.Probes == ProbeScope.None ? ProbeScope.Full : run.Request.Probes;
+        run.Rows.AddRange(await _probes.RunAsync(set, plan, scope, ProbeTimeout(run.Request), ct).ConfigureAwait(false));
+    }
+
+    private async Task ApplyAsync(Run run, CredentialSet set, CancellationToken ct)
+    {
+        var request = run.Request;
+        var plan = SafePlanFor(set);
+        if (request.Mode == ReportMode.DryRun)
+        {
+            run.Apply = new ApplyResult(plan, [], true, null, "dry run");
+            return;
+        }
+
+        run.Rotation = await _rotation.CheckAsync(set, ProbeTimeout(request), ct).ConfigureAwait(false);
+        LogRotation(run.Rotation);
+        if (!run.Rotation.Swaps)
+        {
+            throw new CredentialsNotSwappedException(run.Rotation);
+        }
+
+        if (RotationRow(run.Rotation) is { } row)
+        {
+            run.Rows.Add(row);
+        }
+
+        using (await ApplyLock.AcquireAsync(_services.Context.StateDirectory, request.LockWait, request.Waiting ?? (_ => { }), ct).ConfigureAwait(false))
+        {
+            // A plan made while another apply was writing would be stale: plan again under the lock.
+            plan = SafePlanFor(set);
+            var desired = plan.Files
+                .Select(f => new DesiredFile(f.Path, f.Desired.Content, f.Desired.Mode, f.Owner, f.Desired.PrivateParent))
+                .ToList();
+            var written = new FileSetTransaction(_services.FileSystem, _services.Context.BackupDirectory).Apply(desired);
+            foreach (var path in written)
+            {
+                LogWritten(_logger, path);
+            }
+
+            run.Apply = new ApplyResult(plan, written, false, null, request.Restart ? null : "--no-restart");
+            if (request.Restart)
+            {
+                // Run even when no file changed: a consumer whose environment is still stale (an earlier apply that
+                // was interrupted, a container recreated by hand from an old env file) is brought up to date all the same.
+                var updater = new ConsumerUpdater(_services.Docker, _services.Context.Options.Containers,
+                    _services.Loggers.CreateLogger<ConsumerUpdater>());
+                // Sandboxed (--root): only containers that bind-mount something under the root are touched, never the host's.
+                var outcomes = await updater.UpdateAsync(
+                    new ConsumerUpdateRequest(written, EnvFileRenderer.DockerEnvironment(set), _services.Context.Paths.Root), ct).ConfigureAwait(false);
+                run.Apply = run.Apply with { Containers = outcomes };
+            }
+        }
+
+        var scope = request.Probes;
+        if (request.FullProbesAfterRotation && run.Rotation.ChangesKeys)
+        {
+            scope = ProbeScope.Full;
+        }
+
+        if (scope != ProbeScope.None)
+        {
+            run.Rows.AddRange(await _probes.RunAsync(set, plan, scope, ProbeTimeout(request), ct).ConfigureAwait(false));
+        }
+    }
+
+    private TimeSpan ProbeTimeout(ReconcileRequest request) =>
+        request.ProbeTimeout ?? TimeSpan.FromSeconds(_services.Context.Options.Probes.TimeoutSeconds);
+
+    /// <summary>The plan of what apply would change; reads targets (never through a link), writes nothing.</summary>
+    public Plan PlanFor(CredentialSet set)
+    {
+        var context = _services.Context;
+        var rendered = new TargetRenderer(context.Options).Render(set);
+        var planner = new Planner(context.Paths, _services.FileSystem, new OwnershipResolver(context.Paths, context.ConfigFile));
+        return planner.Plan(set, rendered);
+    }
+
+    /// <summary>Apply refuses the whole plan when any target is unsafe; verify reports them instead.</summary>
+    private Plan SafePlanFor(CredentialSet set)
+    {
+        var plan = PlanFor(set);
+        return plan.UnsafeTargets.Count == 0 ? plan : throw new UnsafeTargetsException(plan.UnsafeTargets);
+    }
+
+    private static ProbeResult? RotationRow(RotationCheck check) => check.Verdict switch
+    {
+        RotationVerdict.Verified => new ProbeResult("rotation", "keys", ProbeStatus.Ok, check.Message, null, TimeSpan.Zero),
+        RotationVerdict.Unchecked or RotationVerdict.UnverifiableApplied =>
+            new ProbeResult("rotation", "keys", ProbeStatus.Skipped, check.Message, null, TimeSpan.Zero),
+        _ => null,
+    };
+
+    /// <summary>A failed check of the new keys, filed under rotation so it is not read as a probe of the placed ones.</summary>
+    private static ProbeResult ProofRow(ProbeResult proof) =>
+        proof with { Probe = "rotation", Target = $"new key {proof.Probe} {proof.Target}" };
+
+    private Report Compose(Run run, TimeSpan duration)
+    {
+        var mode = run.Request.Mode;
+        var files = run.Apply is { } apply ? ApplyReport.FileSteps(apply, run.Request.WithDiff) : [];
+        var containers = run.Apply is { } applied ? ApplyReport.ContainerSteps(applied) : [];
+        var report = Report.Create(mode, AgentVersion.Current, Environment.MachineName, _services.Clock.GetUtcNow(), duration,
+            run.Rows, files, containers);
+        foreach (var failed in report.Probes.Where(p => p.Status == ProbeStatus.Failed && p.Probe is not ("sources" or "write" or "lock" or "rotation")))
+        {
+            LogProbeFailed(_logger, failed.Probe, failed.Target, failed.Detail, failed.Fix);
+        }
+
+        LogSummary(_logger, mode, report.Summary.Ok, report.Summary.Changed, report.Summary.Failed,
+            report.Summary.Skipped, report.Summary.DurationMs);
+        return report;
+    }
+
+    private async Task<IReadOnlyList<string>> PublishAsync(Report report, CancellationToken ct)
+    {
+        var problems = new List<string>();
+        foreach (var sink in _services.ReportSinks)
+        {
+            try
+            {
+                await sink.PublishAsync(report, ct).ConfigureAwait(false);
+            }
+            catch (AgentException e)
+            {
+                problems.Add(e.Message);
+                LogReportNotPublished(_logger, sink.Destination, e.Message);
+            }
+        }
+
+        return problems;
+    }
+
+    private void LogFailure(AgentException failure)
+    {
+        foreach (var problem in failure.Problems.Distinct())
+        {
+            switch (failure.Phase)
+            {
+                case "sources":
+                    LogSourcesInvalid(_logger, problem.Where, problem.What, problem.Fix);
+                    break;
+                case "rotation":
+                    break; // LogRotation said it
+                default:
+                    LogStepFailed(_logger, failure.Phase, problem.Where, problem.What, problem.Fix);
+                    break;
+            }
+        }
+    }
+
+    private void LogRotation(RotationCheck check)
+    {
+        switch (check.Verdict)
+        {
+            case RotationVerdict.Verified or RotationVerdict.Unchecked:
+                LogRotationVerified(_logger, check.Message);
+                break;
+            case RotationVerdict.Rejected:
+                LogRotationRejected(_logger, check.Message);
+                break;
+            case RotationVerdict.UnverifiableApplied or RotationVerdict.UnverifiableKept:
+                LogRotationUnverifiable(_logger, check.Message);
+                break;
+        }
+    }
+
+    [LoggerMessage(EventId = Logging.LogEvents.SourcesInvalid, Level = LogLevel.Error, Message = "sources: {Where}: {What} (fix: {Fix})")]
+    private static partial void LogSourcesInvalid(ILogger logger, string where, string what, string fix);
+
+    [LoggerMessage(EventId = Logging.LogEvents.WriteFailed, Level = LogLevel.Error, Message = "{Phase}: {Where}: {What} (fix: {Fix})")]
+    private static partial void LogStepFailed(ILogger logger, string phase, string where, string what, string fix);
+
+    [LoggerMessage(EventId = Logging.LogEvents.FileWritten, Level = LogLevel.Information, Message = "write: {File} placed")]
+    private static partial void LogWritten(ILogger logger, string file);
+
+    [LoggerMessage(EventId = Logging.LogEvents.RotationVerified, Level = LogLevel.Information, Message = "rotation: {Message}")]
+    private static partial void LogRotationVerified(ILogger logger, string message);
+
+    [LoggerMessage(EventId = Logging.LogEvents.RotationRejected, Level = LogLevel.Error, Message = "rotation: {Message}")]
+    private static partial void LogRotationRejected(ILogger logger, string message);
+
+    [LoggerMessage(EventId = Logging.LogEvents.RotationUnverifiable, Level = LogLevel.Warning, Message = "rotation: {Message}")]
+    private static partial void LogRotationUnverifiable(ILogger logger, string message);
+
+    [LoggerMessage(EventId = Logging.LogEvents.ProbeFailed, Level = LogLevel.Warning, Message = "probe: {Probe} {Target} failed: {Detail} (fix: {Fix})")]
+    private static partial void LogProbeFailed(ILogger logger, string probe, string target, string detail, string? fix);
+
+    [LoggerMessage(EventId = Logging.LogEvents.ProbesSummary, Level = LogLevel.Information,
+        Message = "{Mode}: {Ok} ok, {Changed} changed, {Failed} failed, {Skipped} skipped in {DurationMs} ms")]
+    private static partial void LogSummary(ILogger logger, ReportMode mode, int ok, int changed, int failed, int skipped, long durationMs);
+
+    [LoggerMessage(EventId = Logging.LogEvents.ReportNotPublished, Level = LogLevel.Warning, Message = "report: not written to {Destination}: {Problem}")]
+    private static partial void LogReportNotPublished(ILogger logger, string destination, string problem);
+
+    /// <summary>What one run has gathered so far; whatever a failure leaves of it still goes into the report.</summary>
+    private sealed class Run(ReconcileRequest request)
+    {
+        public ReconcileRequest Request { get; } = request;
+
+        public List<ProbeResult> Rows { get; } = [];
+
+        public SourceSnapshot? Sources { get; set; }
+
+        public CredentialSet? Set { get; set; }
+
+        public ApplyResult? Apply { get; set; }
+
+        public RotationCheck? Rotation { get; set; }
+
+        public AgentException? Failure { get; set; }
+    }
+}

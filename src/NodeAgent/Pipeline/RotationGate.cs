@@ -1,0 +1,124 @@
+using NodeAgent.Configuration;
+using NodeAgent.Failures;
+using NodeAgent.Probes;
+using NodeAgent.Sources;
+
+namespace NodeAgent.Pipeline;
+
+public enum RotationVerdict
+{
+    /// <summary>The sources hold the keys that are placed.</summary>
+    NoChange,
+
+    /// <summary>Nothing usable is placed yet: there is no working key to protect, so the new one is written and then probed.</summary>
+    FirstPlacement,
+
+    /// <summary>rotation.verify_before_swap is off.</summary>
+    Unchecked,
+
+    Verified,
+
+    /// <summary>AWS could not be reached; applied because rotation.when_unverifiable is apply.</summary>
+    UnverifiableApplied,
+
+    /// <summary>AWS could not be reached; nothing changed because rotation.when_unverifiable is keep.</summary>
+    UnverifiableKept,
+
+    /// <summary>AWS rejected the new keys (unknown key, wrong secret, expired token, access denied): nothing changed.</summary>
+    Rejected,
+}
+
+/// <param name="Message">One line for the report, STATUS and the journal; keys only ever masked.</param>
+/// <param name="Proof">The failed checks of the new keys, for the report.</param>
+public sealed record RotationCheck(RotationVerdict Verdict, string Message, IReadOnlyList<ProbeResult> Proof)
+{
+    public bool Swaps => Verdict is not (RotationVerdict.Rejected or RotationVerdict.UnverifiableKept);
+
+    public bool ChangesKeys => Verdict is not RotationVerdict.NoChange;
+}
+
+/// <summary>
+/// Verified rotation: when the sources carry other keys than the placed ones, the new keys must prove themselves
+/// (STS identity, ListBucket and GetBucketLocation on every bucket) before any target or container is touched, so a
+/// typo or a revoked key in an upload never replaces a working one. A verdict is remembered for the same pair of
+/// keys until <paramref name="recheckAfter"/> passes, so the daemon's drift cycles do not ask AWS every minute.
+/// </summary>
+public sealed class RotationGate(ProbeSuite probes, RotationOptions options, TimeProvider clock, TimeSpan recheckAfter)
+{
+    private (string Pair, RotationCheck Check, DateTimeOffset At)? _remembered;
+
+    public async Task<RotationCheck> CheckAsync(CredentialSet set, TimeSpan timeout, CancellationToken ct)
+    {
+        var placed = probes.PlacedCredentials();
+        if (placed is null)
+        {
+            return new RotationCheck(RotationVerdict.FirstPlacement, $"first placement of {set.Credentials.AccessKeyId.Masked}", []);
+        }
+
+        if (placed.Equals(set.Credentials))
+        {
+            return new RotationCheck(RotationVerdict.NoChange, $"using {placed.AccessKeyId.Masked}", []);
+        }
+
+        if (!options.VerifyBeforeSwap)
+        {
+            return new RotationCheck(RotationVerdict.Unchecked,
+                $"rotating {placed.AccessKeyId.Masked} → {set.Credentials.AccessKeyId.Masked} unverified (rotation.verify_before_swap: false)", []);
+        }
+
+        var pair = Fingerprint(placed) + Fingerprint(set.Credentials);
+        if (_remembered is { } r && r.Pair == pair && clock.GetUtcNow() - r.At < recheckAfter)
+        {
+            return r.Check;
+        }
+
+        var check = Judge(placed, set.Credentials, await probes.ProveAsync(set, timeout, ct).ConfigureAwait(false));
+        _remembered = (pair, check, clock.GetUtcNow());
+        return check;
+    }
+
+    private RotationCheck Judge(AwsCredentials placed, AwsCredentials fresh, IReadOnlyList<ProbeResult> proof)
+    {
+        var failed = proof.Where(p => p.Status == ProbeStatus.Failed).ToList();
+        var rejected = failed.FirstOrDefault(p => p.Failure is AwsFailureKind.Credentials or AwsFailureKind.AccessDenied);
+        var stillUsing = $"still using {placed.AccessKeyId.Masked}";
+        if (rejected is not null)
+        {
+            return new RotationCheck(RotationVerdict.Rejected, $"new credentials rejected: {rejected.Detail}; {stillUsing}", failed);
+        }
+
+        var unreachable = failed.FirstOrDefault(p => p.Failure is AwsFailureKind.Unreachable or AwsFailureKind.Timeout);
+        if (unreachable is not null)
+        {
+            return options.WhenUnverifiable == UnverifiableRotation.Keep
+                ? new RotationCheck(RotationVerdict.UnverifiableKept,
+                    $"new credentials {fresh.AccessKeyId.Masked} could not be verified: {unreachable.Detail}; {stillUsing} (rotation.when_unverifiable: keep)", failed)
+                : new RotationCheck(RotationVerdict.UnverifiableApplied,
+                    $"new credentials {fresh.AccessKeyId.Masked} could not be verified ({unreachable.Detail}); applied anyway, since the old key may be the revoked one (rotation.when_unverifiable: apply)", failed);
+        }
+
+        return new RotationCheck(RotationVerdict.Verified, $"rotated {placed.AccessKeyId.Masked} → {fresh.AccessKeyId.Masked} after verifying the new key", []);
+    }
+
+    private static string Fingerprint(AwsCredentials c) =>
+        c.AccessKeyId.Fingerprint + c.SecretAccessKey.Fingerprint + (c.SessionToken?.Fingerprint ?? "-");
+}
+
+/// <summary>The sources' new keys were not swapped in (rejected, or unverifiable with `keep`): nothing was changed.</summary>
+public sealed class CredentialsNotSwappedException(RotationCheck check) : AgentException(check.Message)
+{
+    public RotationCheck Check { get; } = check;
+
+    public override int ExitCode => Cli.ExitCodes.RotationRejected;
+
+    public override string Phase => "rotation";
+
+    public override IReadOnlyList<AgentProblem> Problems =>
+    [
+        new AgentProblem("rotation", Check.Message, Check.Verdict == RotationVerdict.Rejected
+            ? "put a working key into the sources (or grant the missing permission to its IAM user); the placed key keeps working meanwhile"
+            : "restore the network path to AWS and the rotation happens on the next cycle; or set rotation.when_unverifiable: apply"),
+    ];
+
+    public override string? Closing(bool writes) => "nodeagent: the new credentials were not placed; nothing was changed.";
+}
