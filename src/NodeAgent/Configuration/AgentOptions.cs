@@ -25,8 +25,61 @@ public sealed record AgentOptions
 
     public ProbeOptions Probes { get; init; } = new();
 
+    public RotationOptions Rotation { get; init; } = new();
+
+    public DaemonOptions Daemon { get; init; } = new();
+
+    public LoggingOptions Logging { get; init; } = new();
+
     /// <summary>Backups of the previous target set and the last report live here.</summary>
     public string StateDirectory { get; init; } = "/var/lib/nodeagent";
+}
+
+/// <summary>What to do when the sources carry other keys than the placed, working ones.</summary>
+public sealed record RotationOptions
+{
+    /// <summary>Prove new keys (STS identity, read-only S3 actions on every bucket) before any file or container changes.</summary>
+    public bool VerifyBeforeSwap { get; init; } = true;
+
+    /// <summary>
+    /// AWS cannot be reached, so the new keys can be proved neither good nor bad: apply them (the old key may be the
+    /// revoked one) or keep what is placed.
+    /// </summary>
+    public UnverifiableRotation WhenUnverifiable { get; init; } = UnverifiableRotation.Apply;
+}
+
+public enum UnverifiableRotation
+{
+    Apply,
+    Keep,
+}
+
+/// <summary>`nodeagent run`: how often the loop looks again. Every value accepts 1 s, so tests and the demo run in seconds.</summary>
+public sealed record DaemonOptions
+{
+    /// <summary>Quiet time after the last change in the sources directory before a cycle runs (uploads come in bursts).</summary>
+    public int SettleSeconds { get; init; } = 2;
+
+    /// <summary>How often the targets are compared with the sources (mode, owner, content, planted links) and repaired.</summary>
+    public int DriftIntervalSeconds { get; init; } = 60;
+
+    /// <summary>How often the read-only probes run (identity, ListBucket, GetBucketLocation).</summary>
+    public int ProbeIntervalSeconds { get; init; } = 900;
+
+    /// <summary>The write probes (Put/Get/Delete) run after a credential change and at most this often otherwise.</summary>
+    public int WriteProbeIntervalSeconds { get; init; } = 3600;
+
+    /// <summary>Upper bound of the retry delay after a failed cycle (capped exponential backoff with jitter).</summary>
+    public int MaxBackoffSeconds { get; init; } = 300;
+}
+
+public sealed record LoggingOptions
+{
+    /// <summary>The daemon's own log files (nodeagent-YYYYMMDD.log, daily, 0640), besides the journal.</summary>
+    public string Directory { get; init; } = "/var/log/nodeagent";
+
+    /// <summary>Daily files kept.</summary>
+    public int RetainedFiles { get; init; } = 14;
 }
 
 public sealed record SourcesOptions

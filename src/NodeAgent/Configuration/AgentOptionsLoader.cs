@@ -98,6 +98,9 @@ public static partial class AgentOptionsLoader
         var s3 = r.Section("s3");
         var sts = r.Section("sts");
         var probes = r.Section("probes");
+        var rotation = r.Section("rotation");
+        var daemon = r.Section("daemon");
+        var logging = r.Section("logging");
 
         var options = new AgentOptions
         {
@@ -119,9 +122,28 @@ public static partial class AgentOptionsLoader
                 TimeoutSeconds = probes.Int("timeout_seconds", d.Probes.TimeoutSeconds, 1, 300),
                 ObjectPrefix = probes.String("object_prefix", d.Probes.ObjectPrefix),
             },
+            Rotation = rotation is null ? d.Rotation : new RotationOptions
+            {
+                VerifyBeforeSwap = rotation.Bool("verify_before_swap", d.Rotation.VerifyBeforeSwap),
+                WhenUnverifiable = rotation.Choice("when_unverifiable", "apply", ["apply", "keep"]) == "keep"
+                    ? UnverifiableRotation.Keep : UnverifiableRotation.Apply,
+            },
+            Daemon = daemon is null ? d.Daemon : new DaemonOptions
+            {
+                SettleSeconds = daemon.Int("settle_seconds", d.Daemon.SettleSeconds, 1, 600),
+                DriftIntervalSeconds = daemon.Int("drift_interval_seconds", d.Daemon.DriftIntervalSeconds, 1, 86400),
+                ProbeIntervalSeconds = daemon.Int("probe_interval_seconds", d.Daemon.ProbeIntervalSeconds, 1, 86400),
+                WriteProbeIntervalSeconds = daemon.Int("write_probe_interval_seconds", d.Daemon.WriteProbeIntervalSeconds, 1, 604800),
+                MaxBackoffSeconds = daemon.Int("max_backoff_seconds", d.Daemon.MaxBackoffSeconds, 1, 3600),
+            },
+            Logging = logging is null ? d.Logging : new LoggingOptions
+            {
+                Directory = logging.String("directory", d.Logging.Directory),
+                RetainedFiles = logging.Int("retained_files", d.Logging.RetainedFiles, 1, 366),
+            },
         };
 
-        foreach (var section in new[] { sources, containers, s3, sts, probes })
+        foreach (var section in new[] { sources, containers, s3, sts, probes, rotation, daemon, logging })
         {
             section?.RejectUnknownKeys();
         }
@@ -227,6 +249,7 @@ public static partial class AgentOptionsLoader
         }
 
         Check(o.StateDirectory.StartsWith('/'), "state_directory is not absolute", "write the full path, e.g. /var/lib/nodeagent");
+        Check(o.Logging.Directory.StartsWith('/'), "logging.directory is not absolute", "write the full path, e.g. /var/log/nodeagent");
 
         foreach (var (key, profile) in new[] { ("profile", o.Profile), ("sources.profile", o.Sources.Profile) })
         {

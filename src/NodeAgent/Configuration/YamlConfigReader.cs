@@ -89,6 +89,41 @@ internal sealed class YamlConfigReader
         return fallback;
     }
 
+    public bool Bool(string key, bool fallback)
+    {
+        var node = Find(key);
+        if (node is null || IsNull(node))
+        {
+            return fallback;
+        }
+
+        if (node is YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } scalar)
+        {
+            return scalar.Value == "true";
+        }
+
+        Error(node, $"{KeyPath(key)} must be true or false, got {Describe(node)}", $"write `{key}: {(fallback ? "true" : "false")}`");
+        return fallback;
+    }
+
+    /// <summary>One of a fixed set of words, e.g. `when_unverifiable: apply | keep`.</summary>
+    public string Choice(string key, string fallback, IReadOnlyList<string> allowed)
+    {
+        var node = Find(key);
+        if (node is null || IsNull(node))
+        {
+            return fallback;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && allowed.Contains(text, StringComparer.Ordinal))
+        {
+            return text;
+        }
+
+        Error(node, $"{KeyPath(key)} must be one of {string.Join(", ", allowed)}, got {Describe(node)}", $"write e.g. `{key}: {fallback}`");
+        return fallback;
+    }
+
     /// <summary>A Unix mode written as octal text ("0600" or 600); quoted or not, YAML would read 0600 as 384 otherwise.</summary>
     public int Mode(string key, int fallback)
     {

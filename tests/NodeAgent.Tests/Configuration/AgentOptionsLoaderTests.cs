@@ -146,5 +146,5 @@ internal static class OptionsDump
         o.Sources, o.Profile, string.Join(",", o.BucketRoles), string.Join(",", o.Targets.AwsHomes),
         o.Targets.S3Config, o.Targets.StorageConfig, o.Targets.DotEnv, o.Targets.DockerEnv,
         string.Join(",", o.Containers.Names), o.Containers.DockerHost, o.Containers.RestartTimeoutSeconds,
-        o.S3, o.Sts, o.Probes, o.StateDirectory);
+        o.S3, o.Sts, o.Probes, o.Rotation, o.Daemon, o.Logging, o.StateDirectory);
 }
