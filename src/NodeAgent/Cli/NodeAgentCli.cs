@@ -16,6 +16,7 @@ public static class NodeAgentCli
         root.Subcommands.Add(ApplyCommand.Create(common, io));
         root.Subcommands.Add(VerifyCommand.Create(common, io));
         root.Subcommands.Add(StatusCommand.Create(common, io));
+        root.Subcommands.Add(RunCommand.Create(common, io));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

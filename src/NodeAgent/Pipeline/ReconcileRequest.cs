@@ -29,7 +29,8 @@ public sealed record ReconcileRequest(ReportMode Mode)
     /// <summary>apply --diff --json: the report's file steps carry their masked diffs.</summary>
     public bool WithDiff { get; init; }
 
-    public bool Writes => Mode is ReportMode.Apply or ReportMode.Run;
+    /// <summary>Rows the caller already knows belong in this run's report (the daemon: a configuration reload that failed).</summary>
+    public IReadOnlyList<ProbeResult> CarriedRows { get; init; } = [];
 }
 
 /// <summary>

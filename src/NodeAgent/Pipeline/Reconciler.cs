@@ -41,6 +41,7 @@ public sealed partial class Reconciler
     {
         var started = Stopwatch.GetTimestamp();
         var run = new Run(request);
+        run.Rows.AddRange(request.CarriedRows);
         try
         {
             run.Sources = await _services.Sources.ReadAsync(ct).ConfigureAwait(false);
@@ -125,9 +126,13 @@ public sealed partial class Reconciler
                 // was interrupted, a container recreated by hand from an old env file) is brought up to date all the same.
                 var updater = new ConsumerUpdater(_services.Docker, _services.Context.Options.Containers,
                     _services.Loggers.CreateLogger<ConsumerUpdater>());
+                // Only what the consumers read decides a restart: a mode or owner repair rewrites the file with the same
+                // bytes, and restarting sensor uploads for that would be an outage for nothing.
+                var contentChanged = plan.Files.Where(f => f.ContentChanged)
+                    .Select(f => f.Path).Where(written.Contains).ToList();
                 // Sandboxed (--root): only containers that bind-mount something under the root are touched, never the host's.
                 var outcomes = await updater.UpdateAsync(
-                    new ConsumerUpdateRequest(written, EnvFileRenderer.DockerEnvironment(set), _services.Context.Paths.Root), ct).ConfigureAwait(false);
+                    new ConsumerUpdateRequest(contentChanged, EnvFileRenderer.DockerEnvironment(set), _services.Context.Paths.Root), ct).ConfigureAwait(false);
                 run.Apply = run.Apply with { Containers = outcomes };
             }
         }
@@ -187,10 +192,15 @@ public sealed partial class Reconciler
             LogProbeFailed(_logger, failed.Probe, failed.Target, failed.Detail, failed.Fix);
         }
 
-        LogSummary(_logger, mode, report.Summary.Ok, report.Summary.Changed, report.Summary.Failed,
-            report.Summary.Skipped, report.Summary.DurationMs);
+        var summary = report.Summary;
+        var name = ModeNames[(int)mode];
+        LogSummary(_logger, name, summary.Ok, summary.Changed, summary.Failed, summary.Skipped, summary.DurationMs);
+
         return report;
     }
+
+    private static readonly string[] ModeNames = ["apply", "dry run", "verify", "run"];
+
 
     private async Task<IReadOnlyList<string>> PublishAsync(Report report, CancellationToken ct)
     {
@@ -268,7 +278,7 @@ public sealed partial class Reconciler
 
     [LoggerMessage(EventId = Logging.LogEvents.ProbesSummary, Level = LogLevel.Information,
         Message = "{Mode}: {Ok} ok, {Changed} changed, {Failed} failed, {Skipped} skipped in {DurationMs} ms")]
-    private static partial void LogSummary(ILogger logger, ReportMode mode, int ok, int changed, int failed, int skipped, long durationMs);
+    private static partial void LogSummary(ILogger logger, string mode, int ok, int changed, int failed, int skipped, long durationMs);
 
     [LoggerMessage(EventId = Logging.LogEvents.ReportNotPublished, Level = LogLevel.Warning, Message = "report: not written to {Destination}: {Problem}")]
     private static partial void LogReportNotPublished(ILogger logger, string destination, string problem);

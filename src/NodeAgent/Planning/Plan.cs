@@ -22,6 +22,9 @@ public sealed record FileChange(
     byte[]? OldContent)
 {
     public bool IsChange => Action != FileAction.Unchanged;
+
+    /// <summary>New bytes, not only a new mode or owner: what decides whether a consumer must re-read the file.</summary>
+    public bool ContentChanged => Action == FileAction.Create || (OldContent is { } old && !old.AsSpan().SequenceEqual(Desired.Content));
 }
 
 /// <summary>The whole intended state: computed before anything is touched, so a dry run is simply a plan not applied.</summary>

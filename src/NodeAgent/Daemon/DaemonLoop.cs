@@ -1,0 +1,337 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NodeAgent.Failures;
+using NodeAgent.Logging;
+using NodeAgent.Pipeline;
+using NodeAgent.Planning;
+using NodeAgent.Probes;
+using NodeAgent.Reporting;
+using NodeAgent.Sources;
+
+namespace NodeAgent.Daemon;
+
+/// <summary>How `nodeagent run` was started: what a SIGHUP reload reads again.</summary>
+public sealed record DaemonStart(string? ConfigPath, string? Root, string? SourcesDirectory);
+
+/// <summary>
+/// `nodeagent run`: the <see cref="Reconciler"/> on a loop. Triggers (start, an upload, SIGHUP, the drift and probe
+/// timers, a backoff retry) go into one <see cref="TriggerQueue"/>; this loop alone reads it, and nothing else
+/// writes files or touches containers. READY=1 follows the first reconcile attempt whether it worked or not (bad
+/// sources must not make systemd restart the agent in a loop); every cycle ends with one STATUS= line and a saved
+/// report. A failed cycle is retried after a capped, jittered backoff; the loop ends only when the host stops it.
+/// </summary>
+public sealed partial class DaemonLoop : BackgroundService
+{
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(2);
+
+    private readonly DaemonStart _start;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly ServiceNotifier _notifier;
+    private readonly SecretRegistry _secrets;
+    private readonly TriggerQueue _queue = new();
+    private readonly LoopHeartbeat _heartbeat;
+    private readonly Random _random;
+    private readonly TimeSpan? _watchdog;
+
+    private Reconciler _reconciler;
+    private Backoff _backoff;
+    private SourceWatcher? _watcher;
+    private ITimer? _driftTimer;
+    private ITimer? _probeTimer;
+    private ITimer? _retryTimer;
+    private ITimer? _watchdogTimer;
+    private AgentException? _reloadFailure;
+    private string? _appliedFingerprint;
+    private DateTimeOffset? _lastWriteProbes;
+    private ProbeTally? _lastProbes;
+    private bool _retryProbes;
+
+    public DaemonLoop(DaemonStart start, AgentContext context, ILoggerFactory loggers, TimeProvider clock, ServiceNotifier notifier,
+        SecretRegistry secrets, TimeSpan? watchdog, Random? random = null)
+    {
+        _start = start;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("NodeAgent.Daemon");
+        _clock = clock;
+        _notifier = notifier;
+        _secrets = secrets;
+        _watchdog = watchdog;
+        _heartbeat = new LoopHeartbeat(clock);
+        _random = random ?? Random.Shared;
+        _reconciler = new Reconciler(AgentServices.Create(context, loggers, clock));
+        _backoff = NewBackoff(context);
+    }
+
+    /// <summary>SIGHUP (systemctl reload): read the configuration again before the next cycle.</summary>
+    public void RequestReload() => _queue.Post(Triggers.Reload);
+
+    /// <summary>Cycles finished so far (their STATUS decided and their retry scheduled), for the benchmark and tests.</summary>
+    public int Cycles => Volatile.Read(ref _cycles);
+
+    private int _cycles;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting; the loop runs on its own from here.
+        await Task.Yield();
+        var context = _reconciler.Services.Context;
+        LogStarted(_logger, AgentVersion.Current, context.SourcesDirectory, context.Paths.Root ?? "/");
+        Arm(context);
+        if (_watchdog is { } limit)
+        {
+            // Half the limit, as sd_watchdog_enabled(3) advises; the heartbeat decides whether a ping is honest.
+            _watchdogTimer = _clock.CreateTimer(_ => PingWatchdog(limit), null, TimeSpan.Zero, limit / 2);
+        }
+
+        _queue.Post(Triggers.Start);
+        var ready = false;
+        try
+        {
+            while (true)
+            {
+                _heartbeat.Idle();
+                var triggers = await _queue.TakeAsync(stoppingToken).ConfigureAwait(false);
+                _heartbeat.Busy();
+                var status = await CycleOrSurviveAsync(triggers, stoppingToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _cycles);
+                if (!ready)
+                {
+                    _notifier.Ready(status);
+                    ready = true;
+                    // Probes come after READY, so start-up waits for the files only.
+                    _queue.Post(Triggers.Probe);
+                }
+                else
+                {
+                    _notifier.Status(status);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            LogStopping(_logger);
+            _notifier.Stopping("stopping");
+        }
+        finally
+        {
+            Disarm();
+        }
+    }
+
+    /// <summary>A cycle, whatever happens in it: an expected failure is already report rows; anything else is a bug
+    /// that is logged and retried, never the end of the daemon.</summary>
+    private async Task<string> CycleOrSurviveAsync(Triggers triggers, CancellationToken ct)
+    {
+        try
+        {
+            if (triggers.HasFlag(Triggers.Reload))
+            {
+                Reload();
+            }
+
+            var result = await CycleAsync(triggers, ct).ConfigureAwait(false);
+            _lastProbes = StatusLine.ProbesOf(result.Report) ?? _lastProbes;
+            // A drift cycle that went well does not clear a probe failure it did not look at: the retry stays due.
+            ScheduleRetry(result.Failure is not null || result.Report.Status == ReportStatus.Failed || _retryProbes);
+            var status = StatusLine.For(result, _lastProbes);
+            LogCycle(_logger, triggers, status);
+            return status;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            LogLoopFault(_logger, e.GetType().Name, SecretScrubber.Scrub(e.Message));
+            ScheduleRetry(failed: true);
+            return $"internal error: {e.GetType().Name} (see journalctl -u nodeagent); retrying";
+        }
+    }
+
+    private async Task<ReconcileResult> CycleAsync(Triggers triggers, CancellationToken ct)
+    {
+        var now = _clock.GetUtcNow();
+        var options = _reconciler.Services.Context.Options;
+        var scope = ProbeScope.None;
+        if (triggers.HasFlag(Triggers.Probe) || (triggers.HasFlag(Triggers.Retry) && _retryProbes))
+        {
+            var writesDue = _lastWriteProbes is not { } last || now - last >= TimeSpan.FromSeconds(options.Daemon.WriteProbeIntervalSeconds);
+            scope = writesDue ? ProbeScope.Full : ProbeScope.ReadOnly;
+        }
+
+        var request = new ReconcileRequest(ReportMode.Run)
+        {
+            Probes = scope,
+            // Not on the first cycle: READY waits for the files only, and the probe cycle queued after READY proves all.
+            FullProbesAfterRotation = !triggers.HasFlag(Triggers.Start),
+            CarriedRows = _reloadFailure?.ToRows().Select(r => r with { Probe = "config" }).ToList() ?? [],
+        };
+        var result = await _reconciler.RunAsync(request, ct).ConfigureAwait(false);
+        Remember(result);
+        if (result.Failure is null && (scope == ProbeScope.Full || result.Rotation?.ChangesKeys == true))
+        {
+            _lastWriteProbes = now;
+        }
+
+        if (StatusLine.ProbesOf(result.Report) is { } probed)
+        {
+            _retryProbes = probed.FirstFailure is not null;
+        }
+        ReportFileChanges(result);
+        _watcher?.Rearm();
+        return result;
+    }
+
+    /// <summary>A change with the same sources as the last good cycle is drift (someone else touched the file); with new sources it is the rotation.</summary>
+    private void ReportFileChanges(ReconcileResult result)
+    {
+        if (result.Apply is not { DryRun: false } apply)
+        {
+            return;
+        }
+
+        var sameSources = result.Sources?.Fingerprint == _appliedFingerprint;
+        foreach (var file in apply.Plan.Files.Where(f => f.IsChange && apply.WrittenPaths.Contains(f.Path)))
+        {
+            if (sameSources && file.Action == FileAction.Update)
+            {
+                LogDrift(_logger, file.Path, string.Join("; ", file.Reasons));
+            }
+            else if (sameSources && file.Action == FileAction.Create)
+            {
+                LogDrift(_logger, file.Path, "was missing");
+            }
+        }
+
+        if (result.Failure is null)
+        {
+            if (_appliedFingerprint is not null && result.Sources?.Fingerprint != _appliedFingerprint)
+            {
+                LogSourcesChanged(_logger, result.Sources?.Origin ?? "-", result.Sources?.Fingerprint ?? "-");
+            }
+
+            _appliedFingerprint = result.Sources?.Fingerprint;
+        }
+    }
+
+    private void Remember(ReconcileResult result)
+    {
+        if (result.Set is { } set)
+        {
+            _secrets.Remember(new[] { set.Credentials.AccessKeyId, set.Credentials.SecretAccessKey, set.Credentials.SessionToken }.OfType<Secret>()
+                .Concat(set.PassThroughEnvironment.Select(v => Secret.Of(v.Value))));
+        }
+    }
+
+    private void Reload()
+    {
+        try
+        {
+            var context = AgentContext.Create(_start.ConfigPath, _start.Root, _start.SourcesDirectory);
+            _reconciler = new Reconciler(AgentServices.Create(context, _loggers, _clock));
+            _backoff = NewBackoff(context);
+            _reloadFailure = null;
+            Disarm(keepWatchdog: true);
+            Arm(context);
+            LogReloaded(_logger, context.ConfigFile);
+        }
+        catch (AgentException e)
+        {
+            _reloadFailure = e;
+            foreach (var problem in e.Problems)
+            {
+                LogReloadFailed(_logger, problem.ToString());
+            }
+        }
+    }
+
+    private void Arm(AgentContext context)
+    {
+        var daemon = context.Options.Daemon;
+        _watcher = new SourceWatcher(context.SourcesDirectory, TimeSpan.FromSeconds(daemon.SettleSeconds), _clock,
+            () => _queue.Post(Triggers.SourcesChanged), problem => LogWatchFailed(_logger, problem));
+        _watcher.Start();
+        var drift = TimeSpan.FromSeconds(daemon.DriftIntervalSeconds);
+        _driftTimer = _clock.CreateTimer(_ => _queue.Post(Triggers.Drift), null, drift, drift);
+        var probes = TimeSpan.FromSeconds(daemon.ProbeIntervalSeconds);
+        _probeTimer = _clock.CreateTimer(_ => _queue.Post(Triggers.Probe), null, probes, probes);
+        _retryTimer = _clock.CreateTimer(_ => _queue.Post(Triggers.Retry), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Disarm(bool keepWatchdog = false)
+    {
+        _watcher?.Dispose();
+        _driftTimer?.Dispose();
+        _probeTimer?.Dispose();
+        _retryTimer?.Dispose();
+        if (!keepWatchdog)
+        {
+            _watchdogTimer?.Dispose();
+        }
+    }
+
+    private void ScheduleRetry(bool failed)
+    {
+        if (!failed)
+        {
+            _backoff.Reset();
+            _retryTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        var delay = _backoff.Next();
+        _retryTimer?.Change(delay, Timeout.InfiniteTimeSpan);
+        LogRetry(_logger, (int)Math.Ceiling(delay.TotalSeconds), _backoff.Failures);
+    }
+
+    private Backoff NewBackoff(AgentContext context) =>
+        new(FirstRetry, TimeSpan.FromSeconds(Math.Max(context.Options.Daemon.MaxBackoffSeconds, 1)), _random);
+
+    private void PingWatchdog(TimeSpan limit)
+    {
+        if (_heartbeat.IsAlive(limit))
+        {
+            _notifier.Watchdog();
+        }
+    }
+
+    public override void Dispose()
+    {
+        Disarm();
+        _queue.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = LogEvents.DaemonStarted, Level = LogLevel.Information, Message = "daemon: nodeagent {Version} watching {Sources} (root {Root})")]
+    private static partial void LogStarted(ILogger logger, string version, string sources, string root);
+
+    [LoggerMessage(EventId = LogEvents.CycleFinished, Level = LogLevel.Information, Message = "daemon: cycle ({Triggers}): {Status}")]
+    private static partial void LogCycle(ILogger logger, Triggers triggers, string status);
+
+    [LoggerMessage(EventId = LogEvents.CycleFailed, Level = LogLevel.Warning, Message = "daemon: cycle failed; retrying in {Seconds} s (failure {Failures} in a row)")]
+    private static partial void LogRetry(ILogger logger, int seconds, int failures);
+
+    [LoggerMessage(EventId = LogEvents.Drift, Level = LogLevel.Warning, Message = "drift: {File}: {What}; repaired")]
+    private static partial void LogDrift(ILogger logger, string file, string what);
+
+    [LoggerMessage(EventId = LogEvents.SourcesChanged, Level = LogLevel.Information, Message = "sources: {Origin} changed ({Fingerprint}); targets re-rendered")]
+    private static partial void LogSourcesChanged(ILogger logger, string origin, string fingerprint);
+
+    [LoggerMessage(EventId = LogEvents.ConfigReloaded, Level = LogLevel.Information, Message = "daemon: configuration {File} reloaded")]
+    private static partial void LogReloaded(ILogger logger, string file);
+
+    [LoggerMessage(EventId = LogEvents.ConfigReloadFailed, Level = LogLevel.Error, Message = "daemon: configuration reload failed, keeping the running one: {Problem}")]
+    private static partial void LogReloadFailed(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = LogEvents.WatchFailed, Level = LogLevel.Warning, Message = "daemon: {Problem}")]
+    private static partial void LogWatchFailed(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = LogEvents.LoopFault, Level = LogLevel.Error, Message = "daemon: internal error in a cycle (a bug, please report it): {Type}: {Message}")]
+    private static partial void LogLoopFault(ILogger logger, string type, string message);
+
+    [LoggerMessage(EventId = LogEvents.DaemonStopping, Level = LogLevel.Information, Message = "daemon: stopping")]
+    private static partial void LogStopping(ILogger logger);
+}

@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using NodeAgent.Daemon;
+using NodeAgent.Logging;
+using NodeAgent.Pipeline;
+
+namespace NodeAgent.Tests.Daemon;
+
+/// <summary>
+/// The loop's timing on a <see cref="FakeTimeProvider"/>: backoff and watchdog cadence are decided by the
+/// clock the loop is given, so these tests move time instead of waiting for it. The cycles themselves are real
+/// (sandbox files); the process-level behaviour with a real NOTIFY_SOCKET is in the integration tests.
+/// </summary>
+public sealed class DaemonLoopTimingTests
+{
+    private sealed class RecordingNotifier : ISystemdNotifier
+    {
+        private readonly List<string> _states = [];
+
+        public bool IsEnabled => true;
+
+        public void Notify(ServiceState state)
+        {
+            lock (_states)
+            {
+                _states.Add(state.ToString());
+            }
+        }
+
+        public int Count(string prefix)
+        {
+            lock (_states)
+            {
+                return _states.Count(s => s.StartsWith(prefix, StringComparison.Ordinal));
+            }
+        }
+    }
+
+    private static async Task Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"never: {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Lets the loop take what the clock posted: nothing may happen in this real-time pause unless time moved.</summary>
+    private static Task Quiet() => Task.Delay(400);
+
+    [Fact]
+    public async Task Failed_cycles_are_retried_after_doubling_delays_and_the_watchdog_follows_the_clock()
+    {
+        using var sandbox = new Sandbox();
+        File.WriteAllText(Path.Combine(sandbox.Sources, "expanso-s3-credentials"), "[default]\naws_access_key_id = CHANGEME\n");
+        var config = sandbox.WriteConfig("""
+            daemon:
+              settle_seconds: 1
+              drift_interval_seconds: 100
+              probe_interval_seconds: 86400
+              max_backoff_seconds: 8
+            containers:
+              names: []
+            s3:
+              endpoint: http://127.0.0.1:9
+            sts:
+              endpoint: http://127.0.0.1:9
+            probes:
+              timeout_seconds: 1
+            """);
+        var start = new DaemonStart(config, sandbox.Root, sandbox.Sources);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var notifier = new RecordingNotifier();
+        using var loop = new DaemonLoop(start, AgentContext.Create(config, sandbox.Root, sandbox.Sources), NullLoggerFactory.Instance, clock,
+            new ServiceNotifier(notifier), new SecretRegistry(), watchdog: TimeSpan.FromSeconds(10), new Random(3));
+        await loop.StartAsync(CancellationToken.None);
+        try
+        {
+            // Start (invalid sources), then the probe cycle queued after READY: both fail.
+            await Eventually(() => loop.Cycles == 2, "the start and probe cycles");
+            Assert.Equal(1, notifier.Count("READY=1"));
+            var pings = notifier.Count("WATCHDOG=1");
+
+            // Second failure in a row: the retry is due after 4 s ± 20%.
+            clock.Advance(TimeSpan.FromSeconds(3.1));
+            await Quiet();
+            Assert.Equal(2, loop.Cycles);
+            clock.Advance(TimeSpan.FromSeconds(1.8));
+            await Eventually(() => loop.Cycles == 3, "the retry after about 4 s");
+
+            // Then about 8 s, and capped there (max_backoff_seconds: 8).
+            clock.Advance(TimeSpan.FromSeconds(6.3));
+            await Quiet();
+            Assert.Equal(3, loop.Cycles);
+            clock.Advance(TimeSpan.FromSeconds(1.8));
+            await Eventually(() => loop.Cycles == 4, "the retry after about 8 s");
+            clock.Advance(TimeSpan.FromSeconds(8.1));
+            await Eventually(() => loop.Cycles == 5, "the capped retry");
+
+            // The watchdog pinged every 5 s (half of 10 s) of the clock's time, and only then.
+            Assert.InRange(notifier.Count("WATCHDOG=1") - pings, 3, 5);
+
+            // With good sources the next retry places the files: nothing but the clock started it (settle is 1 s of the same clock).
+            sandbox.WriteSources(TestData.KeyId, TestData.SecretKey);
+            clock.Advance(TimeSpan.FromSeconds(8.1));
+            await Eventually(() => File.Exists(sandbox.Target("/root/.aws/credentials")), "the files placed by the retry");
+        }
+        finally
+        {
+            await loop.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(1, notifier.Count("STOPPING=1"));
+    }
+}

@@ -1,0 +1,35 @@
+using NodeAgent.Daemon;
+
+namespace NodeAgent.Tests.Daemon;
+
+public sealed class TriggerQueueTests
+{
+    [Fact]
+    public async Task A_burst_of_triggers_is_one_cycle_that_keeps_every_kind()
+    {
+        using var queue = new TriggerQueue();
+        for (var i = 0; i < 100; i++)
+        {
+            queue.Post(Triggers.SourcesChanged);
+        }
+
+        queue.Post(Triggers.Drift);
+        queue.Post(Triggers.Reload);
+
+        Assert.Equal(Triggers.SourcesChanged | Triggers.Drift | Triggers.Reload, await queue.TakeAsync(CancellationToken.None));
+        using var nothingElse = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.TakeAsync(nothingElse.Token));
+    }
+
+    [Fact]
+    public async Task A_trigger_posted_while_a_cycle_runs_is_the_next_cycle()
+    {
+        using var queue = new TriggerQueue();
+        queue.Post(Triggers.Start);
+        Assert.Equal(Triggers.Start, await queue.TakeAsync(CancellationToken.None));
+        var next = queue.TakeAsync(CancellationToken.None);
+        Assert.False(next.IsCompleted);
+        queue.Post(Triggers.Probe);
+        Assert.Equal(Triggers.Probe, await next.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+}
