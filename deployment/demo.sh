@@ -4,7 +4,8 @@
 #   * dockerd (when available) runs the two consumers, made the way compose makes them,
 #   * a sandbox root (.sandbox/demo) holds the host layout the old bash script left behind
 #     (world-readable secret, stale keys in the containers),
-# then nodeagent apply --dry-run --diff, apply, apply again (nothing to do), verify and status.
+# then nodeagent apply --dry-run --diff, apply, apply again (nothing to do), verify and status; then the daemon
+# (nodeagent run, as systemd runs it: a real NOTIFY_SOCKET, journal-style lines) through a key rotation and a drift.
 # Everything it starts is stopped again on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +22,12 @@ if ! command -v moto_server >/dev/null; then
 fi
 
 moto_pid=""
+daemon_pid=""
+listener_pid=""
 demo_containers=()
 cleanup() {
+  [[ -n "$daemon_pid" ]] && kill "$daemon_pid" 2>/dev/null || true
+  [[ -n "$listener_pid" ]] && kill "$listener_pid" 2>/dev/null || true
   if ((${#demo_containers[@]})); then docker rm -f "${demo_containers[@]}" >/dev/null 2>&1 || true; fi
   [[ -n "$moto_pid" ]] && kill "$moto_pid" 2>/dev/null || true
   declare -F dockerd_stop >/dev/null && dockerd_stop
@@ -108,5 +113,56 @@ run verify
 verify_status=$?
 set -e
 run status >/dev/null && echo "(status reads back the report verify just wrote)"
+
+say "nodeagent run: the daemon, with systemd's notify socket played by a small listener"
+notify_dir=$(mktemp -d)
+python3 - "$notify_dir/notify.sock" >"$notify_dir/notify.log" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])
+while True:
+    print(s.recv(65536).decode().replace("\n", " | "), flush=True)
+PY
+listener_pid=$!
+cat >>"$sandbox/etc/nodeagent/nodeagent.yaml" <<YAML
+daemon:
+  settle_seconds: 1
+  drift_interval_seconds: 2
+YAML
+for _ in $(seq 50); do [[ -S "$notify_dir/notify.sock" ]] && break; sleep 0.1; done
+NOTIFY_SOCKET="$notify_dir/notify.sock" JOURNAL_STREAM=demo "${nodeagent[@]}" run --root "$sandbox" 2>"$notify_dir/journal.log" &
+daemon_pid=$!
+wait_for() { for _ in $(seq 200); do grep -q "$1" "$2" && return 0; sleep 0.1; done; echo "demo: gave up waiting for '$1' in $2" >&2; return 1; }
+wait_for READY=1 "$notify_dir/notify.log"
+echo "sd_notify: $(grep -m1 READY=1 "$notify_dir/notify.log")"
+
+say "rotate: the deployer uploads a new key (scp-style: temp name, then rename)"
+admin=$(python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)['admin']))" <<<"$keys")
+new_keys=$(python3 tests/NodeAgent.IntegrationTests/Fixtures/moto_admin.py <<<"{\"endpoint\":\"$endpoint\",\"admin\":$admin,\"users\":[{\"name\":\"sensor-node-2\",\"policy\":$policy}]}" 2>/dev/null) || new_keys=""
+if [[ -n "$new_keys" ]]; then
+  new_key=$(python3 -c "import json,sys; print(json.load(sys.stdin)['users']['sensor-node-2']['accessKeyId'])" <<<"$new_keys")
+  new_secret=$(python3 -c "import json,sys; print(json.load(sys.stdin)['users']['sensor-node-2']['secretAccessKey'])" <<<"$new_keys")
+  for f in "$sources"/*; do
+    sed -e "s#$key#$new_key#g" -e "s#$secret#$new_secret#g" "$f" >"$f.upload" && mv "$f.upload" "$f"
+  done
+  wait_for "targets re-rendered" "$notify_dir/journal.log"
+  grep -m1 "after verifying the new key" "$notify_dir/journal.log"
+else
+  echo "(the demo's admin key cannot create users on this moto; skipping the rotation)"
+fi
+
+say "drift: someone loosens a secret file; the next drift check repairs it"
+chmod 644 "$sandbox/opt/sensor/.env"
+wait_for "drift: " "$notify_dir/journal.log"
+ls -l "$sandbox/opt/sensor/.env" | sed "s#$sandbox##"
+sleep 1
+
+say "the daemon's STATUS= lines (what systemctl status shows)"
+grep -o 'STATUS=[^|]*' "$notify_dir/notify.log" | tail -n 4
+say "journal-style lines (<N> is the syslog priority journalctl -p filters on)"
+grep -E '^<[0-9]>' "$notify_dir/journal.log" | grep -v 'probe: ' | tail -n 12 | sed "s#$sandbox##g"
+kill -TERM "$daemon_pid"; wait "$daemon_pid" && echo "daemon stopped on SIGTERM, exit 0"; daemon_pid=""
+grep -q STOPPING=1 "$notify_dir/notify.log" && echo "sd_notify: STOPPING=1"
+run status >/dev/null && echo "(status now shows the daemon's last cycle)"
+rm -rf "$notify_dir"
 say "done: verify exited $verify_status; the sandbox stays in $sandbox for a look around"
 exit "$verify_status"
