@@ -11,7 +11,9 @@ public static class StatusCommand
     {
         var command = new Command("status", "Print the last report (/var/lib/nodeagent/last-report.json) and its age.\n" +
             "Exit codes: 0 the last report was ok; 1 it failed, or there is none yet; 2 invalid configuration or an unreadable report.");
+        var verbose = new Option<bool>("--verbose") { Description = "also print the details of passed rows" };
         common.AddTo(command, sources: false);
+        command.Options.Add(verbose);
         command.SetAction((result, ct) => ErrorBoundary.RunAsync(async () =>
         {
             var context = AgentContext.Create(result.GetValue(common.Config), result.GetValue(common.Root), null);
@@ -41,7 +43,7 @@ public static class StatusCommand
             else
             {
                 await io.Output.WriteLineAsync($"last report: {path}, {Age(last.Age)} old");
-                await io.Output.WriteAsync(ReportTable.Render(last.Report));
+                await io.Output.WriteAsync(ReportTable.Render(last.Report, io.Terminal, result.GetValue(verbose)));
             }
 
             return last.Report.Status == ReportStatus.Ok ? ExitCodes.Ok : ExitCodes.ProbeFailed;
