@@ -98,6 +98,7 @@ public static partial class AgentOptionsLoader
         var s3 = r.Section("s3");
         var sts = r.Section("sts");
         var probes = r.Section("probes");
+        var status = r.Section("status");
 
         var options = new AgentOptions
         {
@@ -119,9 +120,13 @@ public static partial class AgentOptionsLoader
                 TimeoutSeconds = probes.Int("timeout_seconds", d.Probes.TimeoutSeconds, 1, 300),
                 ObjectPrefix = probes.String("object_prefix", d.Probes.ObjectPrefix),
             },
+            Status = status is null ? d.Status : new StatusOptions
+            {
+                StaleAfterSeconds = status.Int("stale_after_seconds", d.Status.StaleAfterSeconds, 1, 31_536_000),
+            },
         };
 
-        foreach (var section in new[] { sources, containers, s3, sts, probes })
+        foreach (var section in new[] { sources, containers, s3, sts, probes, status })
         {
             section?.RejectUnknownKeys();
         }

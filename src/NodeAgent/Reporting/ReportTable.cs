@@ -27,7 +27,7 @@ public static class ReportTable
     {
         var table = new TableWriter(style ?? TerminalStyle.Plain, verbose);
         var verdict = r.Status == ReportStatus.Ok ? "ok" : "FAILED";
-        table.Line($"nodeagent {Text(r.Mode)}: {verdict} — {SummaryLine(r.Summary)}", verdict, r.Status == ReportStatus.Ok ? Cells.Ok : Cells.Fail);
+        table.Line($"nodeagent {RunName(r.Mode)}: {verdict} — {SummaryLine(r.Summary)}", verdict, r.Status == ReportStatus.Ok ? Cells.Ok : Cells.Fail);
         table.Line($"  host {r.Host} at {r.GeneratedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z, nodeagent {r.ToolVersion}");
 
         var checks = r.Probes.Where(p => p.Probe != BucketAccessProbe.ProbeName)
@@ -131,7 +131,8 @@ public static class ReportTable
         _ => Cells.Skip,
     };
 
-    private static string Text(ReportMode m) => m switch
+    /// <summary>The run that made a report, as the operator would type it.</summary>
+    public static string RunName(ReportMode m) => m switch
     {
         ReportMode.Apply => "apply",
         ReportMode.DryRun => "apply --dry-run",
