@@ -16,4 +16,4 @@ void Interrupt(PosixSignalContext context)
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
 using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Interrupt);
-return await NodeAgentCli.RunAsync(args, Console.Out, Console.Error, cancel.Token);
+return await NodeAgentCli.RunAsync(args, Console.Out, Console.Error, NodeAgent.Reporting.TerminalStyle.ForConsole(), cancel.Token);

@@ -1,5 +1,7 @@
 using System.CommandLine;
 
+using NodeAgent.Reporting;
+
 namespace NodeAgent.Cli;
 
 /// <summary>
@@ -8,9 +10,10 @@ namespace NodeAgent.Cli;
 /// </summary>
 public static class NodeAgentCli
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
+    /// <param name="terminal">Width and colour of <paramref name="output"/>; null: not a terminal (120 columns, no colour).</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TerminalStyle? terminal = null, CancellationToken ct = default)
     {
-        var io = new CliIo(output, error);
+        var io = new CliIo(output, error, terminal ?? TerminalStyle.Plain);
         var common = new CommonOptions();
         var root = new RootCommand("NodeAgent: places AWS credentials for the sensor and Bacalhau containers, restarts them, and proves the host works.\n" + ExitCodes.Help);
         root.Subcommands.Add(ApplyCommand.Create(common, io));
@@ -38,4 +41,4 @@ public static class NodeAgentCli
     }
 }
 
-public sealed record CliIo(TextWriter Output, TextWriter Error);
+public sealed record CliIo(TextWriter Output, TextWriter Error, TerminalStyle Terminal);

@@ -14,7 +14,7 @@ public static class VerifyCommand
     {
         var readOnly = new Option<bool>("--read-only") { Description = "skip the S3 write actions (PutObject, GetObject of the probe object, DeleteObject)" };
         var timeout = new Option<int?>("--timeout") { Description = "seconds each probe may take (default probes.timeout_seconds, 5)" };
-        var verbose = new Option<bool>("--verbose") { Description = "also print log events to stderr" };
+        var verbose = new Option<bool>("--verbose") { Description = "also print the details of passed rows, and log events to stderr" };
         var command = new Command("verify", "Run every probe in parallel (identity, buckets, files, containers) and print the result; " +
             "the report is also written to /var/lib/nodeagent/last-report.json.\n" + ExitHelp);
         common.AddTo(command);
@@ -45,7 +45,7 @@ public static class VerifyCommand
             };
             var outcome = await new Reconciler(AgentServices.Create(context, loggers)).RunAsync(request, ct);
             var report = outcome.Report;
-            await io.Output.WriteAsync(result.GetValue(common.Json) ? ReportJson.Serialize(report) + "\n" : ReportTable.Render(report));
+            await io.Output.WriteAsync(result.GetValue(common.Json) ? ReportJson.Serialize(report) + "\n" : ReportTable.Render(report, io.Terminal, result.GetValue(verbose)));
             foreach (var problem in outcome.ReportProblems)
             {
                 await io.Error.WriteLineAsync($"warning: the last report was not written ({problem}); `nodeagent status` shows the previous one");

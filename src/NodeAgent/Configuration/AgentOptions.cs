@@ -31,6 +31,8 @@ public sealed record AgentOptions
 
     public LoggingOptions Logging { get; init; } = new();
 
+    public StatusOptions Status { get; init; } = new();
+
     /// <summary>Backups of the previous target set and the last report live here.</summary>
     public string StateDirectory { get; init; } = "/var/lib/nodeagent";
 }
@@ -149,6 +151,12 @@ public sealed record EndpointOptions
 {
     /// <summary>A custom endpoint (S3-compatible store, local emulator); null means AWS itself.</summary>
     public string? Endpoint { get; init; }
+}
+
+public sealed record StatusOptions
+{
+    /// <summary>A last report older than this is stale for `status` (exit 1): nothing has checked the host since.</summary>
+    public int StaleAfterSeconds { get; init; } = 1800;
 }
 
 public sealed record ProbeOptions

@@ -101,6 +101,7 @@ public static partial class AgentOptionsLoader
         var rotation = r.Section("rotation");
         var daemon = r.Section("daemon");
         var logging = r.Section("logging");
+        var status = r.Section("status");
 
         var options = new AgentOptions
         {
@@ -141,9 +142,13 @@ public static partial class AgentOptionsLoader
                 Directory = logging.String("directory", d.Logging.Directory),
                 RetainedFiles = logging.Int("retained_files", d.Logging.RetainedFiles, 1, 366),
             },
+            Status = status is null ? d.Status : new StatusOptions
+            {
+                StaleAfterSeconds = status.Int("stale_after_seconds", d.Status.StaleAfterSeconds, 1, 31_536_000),
+            },
         };
 
-        foreach (var section in new[] { sources, containers, s3, sts, probes, rotation, daemon, logging })
+        foreach (var section in new[] { sources, containers, s3, sts, probes, rotation, daemon, logging, status })
         {
             section?.RejectUnknownKeys();
         }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -31,8 +29,14 @@ public enum ContainerCredentialStatus
     /// <summary>Not running (and not restarting).</summary>
     Stopped,
 
-    /// <summary>State.Restarting, or RestartCount rose while we watched.</summary>
+    /// <summary>State.Restarting, or it restarted by itself within the stability window.</summary>
     RestartLooping,
+
+    /// <summary>Running but paused: its processes are frozen.</summary>
+    Paused,
+
+    /// <summary>Running, but its healthcheck does not pass (unhealthy, or still starting).</summary>
+    Unhealthy,
 
     NotFound,
 
@@ -51,20 +55,28 @@ public sealed record ContainerCredentialCheck(
 
 /// <summary>
 /// For verify: does each consumer run, is it stable, and does it see the current credentials? Everything is read
-/// from inspect: State.Running/Restarting and RestartCount (sampled twice), Config.Env fingerprints against
-/// docker.env, Mounts[] binds of the credential files, and State.StartedAt against the files' last write.
+/// from inspect: State (running, restarting, paused, health), RestartCount and StartedAt by the rule apply waits for
+/// (<see cref="ContainerReadiness"/>: one inspect, a second only for a container that started within the stability
+/// window), Config.Env fingerprints against docker.env, Mounts[] binds of the credential files, and StartedAt against
+/// the files' last write.
 /// </summary>
 public sealed class ContainerCredentialInspector
 {
     private readonly DockerClientFactory _factory;
     private readonly ConsumerFinder _finder;
-    private readonly TimeSpan _restartSampleInterval;
+    private readonly TimeSpan _stabilityWindow;
+    private readonly TimeProvider _clock;
 
-    public ContainerCredentialInspector(DockerClientFactory factory, ContainersOptions options, TimeSpan? restartSampleInterval = null)
+    /// <param name="stabilityWindow">Default <see cref="ContainerReadiness.StabilityWindow"/>; verify shortens it to fit
+    /// a short probe timeout.</param>
+    /// <param name="clock">The clock StartedAt is compared with (the daemon runs on this host).</param>
+    public ContainerCredentialInspector(
+        DockerClientFactory factory, ContainersOptions options, TimeSpan? stabilityWindow = null, TimeProvider? clock = null)
     {
         _factory = factory;
         _finder = new ConsumerFinder(factory, options);
-        _restartSampleInterval = restartSampleInterval ?? ContainerReadiness.StabilityInterval;
+        _stabilityWindow = stabilityWindow ?? ContainerReadiness.StabilityWindow;
+        _clock = clock ?? TimeProvider.System;
     }
 
     public async Task<IReadOnlyList<ContainerCredentialCheck>> InspectAsync(CurrentCredentials current, CancellationToken ct)
@@ -116,11 +128,13 @@ public sealed class ContainerCredentialInspector
             found.Add(container);
         }
 
-        // A restart loop with back-off spends most time in State.Restarting, but a fast loop can be caught between
-        // restarts: a RestartCount that rises while we watch gives it away too.
-        if (first.Values.Any(i => i.State is { Running: true } or { Restarting: true }))
+        // Only a container that started within the window can still be caught in a crash loop; one look at the end of
+        // its window tells. The others are decided by their first inspect, so a host of stable consumers costs no wait.
+        var looks = first.ToDictionary(p => p.Key, p => ContainerReadiness.Look(p.Value, requireHealthy: true, _clock.GetUtcNow(), _stabilityWindow));
+        var young = looks.Where(l => l.Value.Verdict == ReadinessVerdict.Young).ToList();
+        if (young.Count > 0)
         {
-            await Task.Delay(_restartSampleInterval, ct).ConfigureAwait(false);
+            await Task.Delay(young.Max(l => l.Value.Remaining), _clock, ct).ConfigureAwait(false);
         }
 
         var request = new ConsumerUpdateRequest(current.CredentialFiles, current.DesiredEnvironment, current.SandboxRoot);
@@ -147,10 +161,13 @@ public sealed class ContainerCredentialInspector
             foreach (var container in containers)
             {
                 var before = first[container.Id];
-                ContainerInspectResponse after;
+                var after = before;
                 try
                 {
-                    after = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
+                    if (looks[container.Id].Verdict == ReadinessVerdict.Young)
+                    {
+                        after = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception e) when (DockerFailureDescriber.IsNotFound(e))
                 {
@@ -172,12 +189,13 @@ public sealed class ContainerCredentialInspector
         ContainerCredentialCheck Check(ContainerCredentialStatus status, string detail, string? fix) =>
             new(container.Consumer, container.Name, after.ID, status, detail, fix);
 
-        // The same stability rule apply waits for (State.Restarting, RestartCount and StartedAt across two samples);
-        // State.Running decides stopped. Verify reports health nowhere, so it is not judged here.
-        if (ContainerReadiness.RestartedBetween(before, after) is { } restarted)
+        // The rule apply waits for: restarting, or restarted since the first look, is a loop; then stopped, paused and
+        // a failing healthcheck, each with its own fix.
+        var restarted = ReferenceEquals(before, after) ? null : ContainerReadiness.RestartedBetween(before, after);
+        if (restarted is not null || after.State is { Restarting: true })
         {
             return Check(ContainerCredentialStatus.RestartLooping,
-                $"restart-looping: {restarted}",
+                $"restart-looping: {restarted ?? $"restarting (its process keeps exiting; restarted {after.RestartCount} times, last exit code {after.State?.ExitCode})"}",
                 $"docker logs {container.Name} shows why it keeps exiting (often credentials it cannot use)");
         }
 
@@ -187,6 +205,19 @@ public sealed class ContainerCredentialInspector
                 $"docker start {container.Name} if it should run");
         }
 
+        if (after.State.Paused)
+        {
+            return Check(ContainerCredentialStatus.Paused, "paused: its processes are frozen, so it does no work",
+                $"docker unpause {container.Name} once it may run again");
+        }
+
+        if (after.State.Health is { Status: not "healthy" } health)
+        {
+            return Check(ContainerCredentialStatus.Unhealthy,
+                health.Status == "starting" ? "running, but its healthcheck has not passed yet (starting)" : $"running, but its healthcheck fails ({health.Status}, {health.FailingStreak} failures in a row)",
+                $"docker inspect --format '{{{{json .State.Health}}}}' {container.Name} shows the healthcheck's output");
+        }
+
         var consumption = CredentialConsumption.Analyze(after, request);
         if (consumption.EnvironmentIsStale)
         {
@@ -194,7 +225,7 @@ public sealed class ContainerCredentialInspector
                 "nodeagent apply (it recreates the container with the current docker.env)");
         }
 
-        var startedAt = StartedAt(after);
+        var startedAt = ContainerReadiness.StartedAt(after)?.UtcDateTime;
         var outdated = consumption.ChangedMounts
             .Where(m => startedAt is { } s && File.Exists(m.ChangedPath) && File.GetLastWriteTimeUtc(m.ChangedPath) > s)
             .ToList();
@@ -233,9 +264,4 @@ public sealed class ContainerCredentialInspector
         return Check(ContainerCredentialStatus.Current, "sees the current credentials: " + string.Join("; ", sees),
             writable.Count > 0 ? $"mount {string.Join(", ", writable.Select(m => m.Source))} read-only (:ro): the container never needs to write credentials" : null);
     }
-
-    private static DateTime? StartedAt(ContainerInspectResponse inspect) =>
-        DateTime.TryParse(inspect.State?.StartedAt, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
-            ? t
-            : null;
 }

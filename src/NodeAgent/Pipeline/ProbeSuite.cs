@@ -35,9 +35,10 @@ public sealed class ProbeSuite(AgentServices services)
         var environment = EnvFileRenderer.DockerEnvironment(set);
         var watchedFiles = plan.Files.Where(f => f.Desired.HoldsSecret).Select(f => f.Path).ToList();
         probes.Add(new ContainerStateProbe(
-            // The restart-loop check samples twice; keep both samples well inside the probe's own time bound.
+            // A container that started within the stability window is looked at twice; keep both looks well inside the
+            // probe's own time bound.
             new ContainerCredentialInspector(services.Docker, options.Containers,
-                TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, timeout.Ticks / 3))),
+                TimeSpan.FromTicks(Math.Min(ContainerReadiness.StabilityWindow.Ticks, timeout.Ticks / 3))),
             new CurrentCredentials(environment, watchedFiles, services.Context.Paths.Root)));
 
         var secrets = AwsProbes.SecretsOf(set.Credentials).Concat(placed is null ? [] : AwsProbes.SecretsOf(placed));

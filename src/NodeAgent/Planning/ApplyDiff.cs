@@ -4,18 +4,19 @@ using NodeAgent.Sources;
 
 namespace NodeAgent.Planning;
 
-/// <summary>What --diff shows for a changed file: a unified diff in which every secret, old or new, is masked.</summary>
+/// <summary>What --diff shows for a changed file: a unified diff in which every secret, old or new, is masked, and
+/// nothing else is (<see cref="SecretScrubber.ScrubExactly"/>).</summary>
 public static class ApplyDiff
 {
     public static string Render(Plan plan, FileChange file)
     {
         var oldText = file.OldContent is null ? string.Empty : Encoding.UTF8.GetString(file.OldContent);
         var newText = Encoding.UTF8.GetString(file.Desired.Content);
-        Func<string, IEnumerable<Secret>, string> scrub = file.Desired.Kind is TargetKind.DotEnv or TargetKind.DockerEnv
-            ? SecretScrubber.ScrubEnvFile
-            : (text, known) => SecretScrubber.Scrub(text, known);
-        var diff = UnifiedDiff.Render(file.OldContent is null ? "/dev/null" : file.Path, file.Path,
-            scrub(oldText, plan.Secrets), scrub(newText, plan.Secrets));
+        var passThrough = plan.Set.PassThroughEnvironment.Select(v => v.Value).ToList();
+        Func<string, string> scrub = file.Desired.Kind is TargetKind.DotEnv or TargetKind.DockerEnv
+            ? text => SecretScrubber.ScrubEnvFile(text, plan.Secrets, passThrough)
+            : text => SecretScrubber.ScrubExactly(text, plan.Secrets, passThrough);
+        var diff = UnifiedDiff.Render(file.OldContent is null ? "/dev/null" : file.Path, file.Path, scrub(oldText), scrub(newText));
         return diff.Length > 0 ? diff : $"--- {file.Path}: {string.Join("; ", file.Reasons)} (content unchanged)\n";
     }
 

@@ -85,9 +85,10 @@ public sealed class BucketAccessProbe : IProbe
         {
             await StepAsync("s3:ListBucket", probe._bucketArn, async () =>
             {
-                // One key is enough to prove the permission. No Prefix on purpose: moto 5.2 miscomputes the SigV4
-                // canonical query for a prefix containing '/' (SignatureDoesNotMatch), and the test server is moto.
-                await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = probe._bucket.Name, MaxKeys = 1 }, ct)
+                // One key is enough to prove the permission. Under the probe prefix: a least-privilege policy may
+                // allow ListBucket only with the condition s3:prefix = _nodeagent/*, and then a bare list is denied.
+                await s3.ListObjectsV2Async(
+                    new ListObjectsV2Request { BucketName = probe._bucket.Name, Prefix = probe.ObjectPrefix, MaxKeys = 1 }, ct)
                     .ConfigureAwait(false);
                 return Ok($"listed {probe._bucket.Name}");
             }).ConfigureAwait(false);

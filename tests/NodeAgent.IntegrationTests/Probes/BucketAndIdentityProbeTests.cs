@@ -47,6 +47,24 @@ public sealed class BucketAndIdentityProbeTests(MotoServerFixture moto, ITestOut
     }
 
     [Fact]
+    public async Task ListBucket_lists_under_the_probe_prefix_and_passes_with_signatures_checked()
+    {
+        // moto 5.2 ignores an s3:prefix condition in a policy (it evaluates sts:ExternalId only), so a policy that
+        // allows ListBucket only under _nodeagent/* cannot be tested against it: the request itself is checked instead.
+        var user = await moto.CreateUserAsync(AllActions, RoleBucketNames);
+        var host = NewHost();
+        var bucket = MotoServerFixture.RoleBuckets[0];
+
+        var results = await RunAsync(Factory(moto.Endpoint, moto.Endpoint), user, [bucket], host, readOnly: true, withIdentity: false);
+
+        var list = Single(results, "s3:ListBucket");
+        Assert.True(list.Status == ProbeStatus.Ok, list.Detail);
+        // The request line moto logged (werkzeug logs the path decoded): the list asked for the probe prefix only.
+        var lists = moto.ServerOutput.Split('\n').Where(l => l.Contains($"GET /{bucket.Name}/?list-type=2", StringComparison.Ordinal)).ToList();
+        Assert.Contains(lists, l => l.Contains($"prefix={PrefixOf(host)} ", StringComparison.Ordinal) && l.Contains("\" 200 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_wrong_secret_is_reported_as_SignatureDoesNotMatch_by_identity_and_every_bucket()
     {
         var user = await moto.CreateUserAsync(AllActions, RoleBucketNames);

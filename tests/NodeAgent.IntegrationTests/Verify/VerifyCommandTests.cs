@@ -54,17 +54,26 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
         var run = await VerifyAsync(sandbox, config);
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
-        Assert.Contains("verify on", run.Output, StringComparison.Ordinal);
-        Assert.Matches(@"identity +sts +ok +account \d{12}", run.Output);
-        foreach (var action in AllActions)
+        var lines = run.Output.TrimEnd('\n').Split('\n');
+        Assert.Matches(@"^nodeagent verify: ok — 31 ok, 0 failed, 0 skipped in \d+\.\d s$", lines[0]);
+        Assert.Contains("ok      identity   sts", lines);
+        Assert.Equal(8, lines.Count(l => l.StartsWith("ok      file       ", StringComparison.Ordinal)));
+        Assert.Matches(@"(?m)^STATUS +BUCKET +List Loc +Put +Get +Del$", run.Output);
+        foreach (var bucket in MotoServerFixture.RoleBuckets)
         {
-            Assert.Equal(4, run.Output.Split('\n').Count(l => l.StartsWith("bucket", StringComparison.Ordinal) && l.Contains(action, StringComparison.Ordinal) && l.Contains(" ok ", StringComparison.Ordinal)));
+            Assert.Matches($@"(?m)^ok +{bucket.Role} +{bucket.Name} +ok +ok +ok +ok +ok$", run.Output);
         }
 
-        Assert.Matches($@"container +{box.Project}-{box.Simulators}-1 +ok", run.Output);
-        Assert.Matches($@"container +{box.Project}-{box.Compute}-1 +ok", run.Output);
-        Assert.Equal(8, run.Output.Split('\n').Count(l => l.StartsWith("file", StringComparison.Ordinal) && l.Contains(" ok ", StringComparison.Ordinal)));
-        Assert.Matches(@"\d+ ok, 0 failed", run.Output);
+        Assert.Contains($"ok      container  {box.Project}-{box.Simulators}-1", lines);
+        Assert.Contains($"ok      container  {box.Project}-{box.Compute}-1", lines);
+        // Everything passed: no detail lines, so the whole host is one screen.
+        Assert.DoesNotContain(lines, l => l.StartsWith("          ", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.True(l.Length <= 120, l));
+
+        var verbose = await VerifyAsync(sandbox, config, "--verbose");
+        Assert.Matches(@"(?m)^ok +identity +sts\n {10}account \d{12}", verbose.Output);
+        Assert.Matches($@"(?m)^ok +container +{box.Project}-{box.Simulators}-1\n {{10}}sees the current credentials", verbose.Output);
+        AssertNoSecretOf(user, verbose);
         AssertNoSecretOf(user, run);
     }
 
@@ -81,11 +90,16 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
         var run = await VerifyAsync(sandbox, config, "--read-only");
 
         Assert.Equal(ExitCodes.ProbeFailed, run.ExitCode);
-        Assert.Matches(@"file +\S+/opt/sensor/\.env +FAILED +mode 644 → 600", run.Output);
-        Assert.Matches(@"file +\S+/root/\.aws/credentials +FAILED +content differs from the sources \(drift\)", run.Output);
-        Assert.Matches(@"identity +sts +FAILED .*SignatureDoesNotMatch.*the placed credentials differ from the sources: run nodeagent apply", run.Output);
+        Assert.Matches(@"(?m)^FAIL +file +\S+/opt/sensor/\.env\n {10}mode 644 → 600", run.Output);
+        Assert.Matches(@"(?m)^FAIL +file +\S+/root/\.aws/credentials\n {10}content differs from the sources \(drift\)", run.Output);
+        Assert.Matches(@"(?m)^FAIL +identity +sts\n {10}[^\n]*SignatureDoesNotMatch[^\n]*(\n {10}(?!fix: )[^\n]*)*\n {10}fix: the placed credentials differ from the sources: run nodeagent apply", run.Output);
         Assert.DoesNotContain(WrongSecret, run.Output, StringComparison.Ordinal);
-        Assert.Matches(@"s3:PutObject +skipped", run.Output);
+        // Read-only: Put, Get and Del are skipped on every bucket.
+        foreach (var bucket in MotoServerFixture.RoleBuckets)
+        {
+            Assert.Matches($@"(?m)^FAIL +{bucket.Role} +{bucket.Name} +\S+ +\S+ +skip +skip +skip$", run.Output);
+        }
+
         AssertNoSecretOf(user, run);
     }
 
@@ -107,7 +121,7 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
 
         var status = await sandbox.RunAsync("status", "--config", config, "--root", sandbox.Root);
         Assert.True(status.ExitCode == ExitCodes.Ok, status.ToString());
-        Assert.Matches(@"last report: \S+/var/lib/nodeagent/last-report\.json, \d+ s old", status.Output);
+        Assert.Matches(@"(?m)^last report: \S+/var/lib/nodeagent/last-report\.json\n  made by verify at .*Z, \d+ s ago$", status.Output);
         Assert.Contains("29 ok, 0 failed, 0 skipped", status.Output, StringComparison.Ordinal);
     }
 
@@ -162,7 +176,7 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
 
         var status = await sandbox.RunAsync("status", "--root", sandbox.Root);
         Assert.Equal(ExitCodes.ProbeFailed, status.ExitCode);
-        Assert.Matches(@"sources +\S+expanso-s3-credentials:2 +FAILED", status.Output);
+        Assert.Matches(@"(?m)^FAIL +sources +\S+expanso-s3-credentials:2$", status.Output);
     }
 
     [Fact]
@@ -177,7 +191,7 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
         var run = await VerifyAsync(sandbox, config, "--read-only");
 
         Assert.Equal(ExitCodes.ProbeFailed, run.ExitCode);
-        Assert.Matches(@"file +\S+/opt/sensor/docker\.env +FAILED", run.Output);
+        Assert.Matches(@"(?m)^FAIL +file +\S+/opt/sensor/docker\.env$", run.Output);
         AssertNoSecretOf(user, run);
     }
 }

@@ -68,7 +68,10 @@ public sealed class AgentOptionsLoaderTests
               endpoint: http://127.0.0.1:4568
             probes:
               timeout_seconds: 9
+            status:
+              stale_after_seconds: 600
             """);
+        Assert.Equal(600, options.Status.StaleAfterSeconds);
         Assert.Equal("/srv/creds", options.Sources.Directory);
         Assert.Equal("expanso", options.Sources.Profile);
         Assert.Equal("sensors", options.Profile);
@@ -146,5 +149,5 @@ internal static class OptionsDump
         o.Sources, o.Profile, string.Join(",", o.BucketRoles), string.Join(",", o.Targets.AwsHomes),
         o.Targets.S3Config, o.Targets.StorageConfig, o.Targets.DotEnv, o.Targets.DockerEnv,
         string.Join(",", o.Containers.Names), o.Containers.DockerHost, o.Containers.RestartTimeoutSeconds,
-        o.S3, o.Sts, o.Probes, o.Rotation, o.Daemon, o.Logging, o.StateDirectory);
+        o.S3, o.Sts, o.Probes, o.Rotation, o.Daemon, o.Logging, o.Status, o.StateDirectory);
 }

@@ -43,6 +43,39 @@ public sealed class SecretScrubberTests
         Assert.Equal(
             "AWS_ACCESS_KEY_ID=AKIA…9999\nAWS_REGION=us-west-2\nS3_BUCKET_RAW=expanso-raw\n" +
             "export SENSOR_NAME='****'\nREPLICAS=****\nEMPTY=\n",
-            SecretScrubber.ScrubEnvFile(env));
+            SecretScrubber.ScrubEnvFile(env, [], []));
+    }
+
+    [Theory]
+    [InlineData("aws_secret_access_key = OLDsecretOLDsecretOLDsecretOLDsecret0000", "aws_secret_access_key = ****…0000")]
+    [InlineData("aws_session_token = IQoJb3JpZ2luX2VjEXAMPLE", "aws_session_token = ****…MPLE")]
+    [InlineData("  \"aws_secret_access_key\": \"short-old-secret\",", "  \"aws_secret_access_key\": \"****…cret\",")]
+    [InlineData("db_password: hunter2hunter2", "db_password: ****")]
+    [InlineData("aws_secret_access_key = old\r", "aws_secret_access_key = ****\r")]
+    public void Exact_masking_masks_values_of_known_secret_keys_old_ones_included(string line, string masked)
+    {
+        Assert.Equal(masked, SecretScrubber.ScrubExactly(line, [], []));
+    }
+
+    [Theory]
+    [InlineData("    profile: \"default\"")]
+    [InlineData("    shared_credentials_file: \"/root/.aws/credentials\"")]
+    [InlineData("  credentials:")]
+    [InlineData("region = us-west-2")]
+    [InlineData("      uri: \"s3://expanso-databricks-raw-us-west-2/\"")]
+    [InlineData("UPLOAD_INTERVAL=30 in a comment")]
+    public void Exact_masking_leaves_a_line_without_a_secret_as_it_is(string line)
+    {
+        Assert.Equal(line, SecretScrubber.ScrubExactly(line, [Secret.Of("nOdEaGeNtExAmPlEsEcReTkEy0123456789/+abc")], ["30", "Lisbon dock 3"]));
+    }
+
+    [Fact]
+    public void Exact_masking_masks_loaded_secrets_and_long_pass_through_values_wherever_they_appear()
+    {
+        var text = "note: nOdEaGeNtExAmPlEsEcReTkEy0123456789 at Lisbon dock 3, Lisbon dock 34 is another place\n";
+
+        var masked = SecretScrubber.ScrubExactly(text, [Secret.Of("nOdEaGeNtExAmPlEsEcReTkEy0123456789")], ["Lisbon dock 3"]);
+
+        Assert.Equal("note: ****…6789 at ****, Lisbon dock 34 is another place\n", masked);
     }
 }

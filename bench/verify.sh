@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# bench/verify.sh — how long `nodeagent verify` takes as a whole process, next to the checks it replaces, in one run
+# against one local moto_server (S3, STS, IAM; signatures and IAM policies checked):
+#   * nodeagent verify: the Native AOT binary (./build.sh publish), a sandbox root set up by apply, two running
+#     consumers (sensor-simulators, compute) made the way compose makes them;
+#   * the old script's checks: `aws sts get-caller-identity` twice and `aws s3 ls s3://BUCKET` for the four buckets.
+# Prints both medians and their ratio. Uses hyperfine when installed (apt-get install -y hyperfine), else a loop.
+# Not a test: timings depend on the machine. RUNS (default 10) and WARMUP (default 2) tune it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+runs=${RUNS:-10}
+warmup=${WARMUP:-2}
+sandbox=${BENCH_ROOT:-$repo/.sandbox/bench}
+project=nodeagent-bench
+say() { printf '\n== %s\n' "$*"; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+command -v moto_server >/dev/null || die "moto_server is missing; fix: pip install 'moto[server]>=5.2,<5.3'"
+command -v docker >/dev/null && docker version >/dev/null 2>&1 || die "dockerd does not answer; fix: source .ci/lib/dockerd.sh && dockerd_start"
+aws=$(command -v aws || true)
+if [[ -z "$aws" ]]; then
+  echo "bench: no aws CLI here; trying: apt-get install -y awscli"
+  apt-get install -y -q awscli >/dev/null 2>&1 || true
+  aws=$(command -v aws || true)
+fi
+[[ -n "$aws" ]] || echo "bench: the aws CLI is not available (apt-get install -y awscli failed): only nodeagent verify is timed"
+nodeagent=$repo/artifacts/linux-x64/nodeagent
+[[ -x "$nodeagent" ]] || { say "publishing the Native AOT binary (./build.sh publish)"; ./build.sh publish >/dev/null; }
+
+tmp=$(mktemp -d)
+moto_pid=""
+cleanup() {
+  docker rm -f "$project-sensor-simulators-1" "$project-compute-1" >/dev/null 2>&1 || true
+  [[ -n "$moto_pid" ]] && kill "$moto_pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+say "moto_server (through the fixture's launcher that mends moto's SigV4 check of queries holding '/')"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+endpoint="http://127.0.0.1:$port"
+INITIAL_NO_AUTH_ACTION_COUNT=3 python3 tests/NodeAgent.IntegrationTests/Fixtures/moto_server_signed_query.py -H 127.0.0.1 -p "$port" >"$tmp/moto.log" 2>&1 &
+moto_pid=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject","s3:ListBucket","s3:DeleteObject","s3:GetBucketLocation"],"Resource":["arn:aws:s3:::expanso-databricks-*","arn:aws:s3:::expanso-databricks-*/*"]}]}'
+bucket_names=(expanso-databricks-raw-us-west-2 expanso-databricks-schematized-us-west-2 expanso-databricks-filtered-us-west-2 expanso-databricks-emergency-us-west-2)
+buckets=$(printf '{"name":"%s","region":"us-west-2"},' "${bucket_names[@]}")
+keys=$(python3 tests/NodeAgent.IntegrationTests/Fixtures/moto_admin.py <<<"{\"endpoint\":\"$endpoint\",\"bootstrap\":true,\"users\":[{\"name\":\"sensor-node\",\"policy\":$policy}],\"buckets\":[${buckets%,}]}")
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)['users']['sensor-node'][sys.argv[1]])" "$1" <<<"$keys"; }
+key=$(field accessKeyId); secret=$(field secretAccessKey)
+
+say "sandbox $sandbox, set up by nodeagent apply, with two running consumers"
+rm -rf "$sandbox"
+sources="$sandbox/opt/deployment/etc/aws/credentials"
+mkdir -p "$sources" "$sandbox/etc/nodeagent" "$sandbox/root/.aws" "$sandbox/home/ubuntu/.aws" "$sandbox/opt/sensor/config"
+for f in deployment/sample-sources/*; do
+  sed -e "s#AKIAEXAMPLENODEAGENT#$key#g" -e "s#nodeagentEXAMPLEsecretKEY/doNotUse+00000#$secret#g" "$f" >"$sources/$(basename "$f")"
+done
+printf 's3:\n  endpoint: %s\nsts:\n  endpoint: %s\ncontainers:\n  names: [sensor-simulators, compute]\n' "$endpoint" "$endpoint" >"$sandbox/etc/nodeagent/nodeagent.yaml"
+"$nodeagent" apply --root "$sandbox" --no-restart >/dev/null
+mapfile -t env_args < <(grep -v '^#' "$sandbox/opt/sensor/docker.env" | sed 's/^/--env=/')
+docker rm -f "$project-sensor-simulators-1" "$project-compute-1" >/dev/null 2>&1 || true
+docker run -d --name "$project-sensor-simulators-1" --restart unless-stopped \
+  -l com.docker.compose.project=$project -l com.docker.compose.service=sensor-simulators \
+  -v "$sandbox/root/.aws:/root/.aws:ro" "${env_args[@]}" \
+  nodeagent-test/busybox:1 sh -c "trap 'exit 0' TERM; while true; do sleep 1; done" >/dev/null
+docker run -d --name "$project-compute-1" --restart unless-stopped \
+  -l com.docker.compose.project=$project -l com.docker.compose.service=compute \
+  -v "$sandbox/root/.aws:/root/.aws:ro" -v "$sandbox/home/ubuntu/.aws:/home/bacalhau/.aws:ro" \
+  nodeagent-test/busybox:1 sh -c "trap 'exit 0' TERM; while true; do sleep 1; done" >/dev/null
+# Consumers that have run longer than the stability window (2 s) are judged from one inspect, as on a settled host.
+sleep 2.5
+"$nodeagent" verify --root "$sandbox" || die "verify is not all ok on the bench sandbox; nothing to time"
+
+cat >"$tmp/old-checks.sh" <<OLD
+#!/usr/bin/env bash
+# The checks of setup-aws-credentials.sh: identity twice, then a listing of every bucket.
+set -e
+export AWS_ACCESS_KEY_ID='$key' AWS_SECRET_ACCESS_KEY='$secret' AWS_DEFAULT_REGION=us-west-2
+"$aws" sts get-caller-identity --endpoint-url "$endpoint" >/dev/null
+"$aws" sts get-caller-identity --endpoint-url "$endpoint" >/dev/null
+$(for b in "${bucket_names[@]}"; do printf '"%s" s3 ls "s3://%s" --endpoint-url "%s" >/dev/null\n' "$aws" "$b" "$endpoint"; done)
+OLD
+chmod 700 "$tmp/old-checks.sh"
+verify_cmd="$nodeagent verify --root $sandbox"
+old_cmd="bash $tmp/old-checks.sh"
+
+median_of() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+if command -v hyperfine >/dev/null; then
+  say "hyperfine: $runs runs each after $warmup warm-up"
+  commands=(-n "nodeagent verify (2 consumers)" "$verify_cmd")
+  [[ -n "$aws" ]] && commands+=(-n "old checks (6 aws CLI calls)" "$old_cmd")
+  hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$tmp/times.json" "${commands[@]}"
+  read -r verify_median old_median < <(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+print(r[0]["median"], r[1]["median"] if len(r) > 1 else "")' "$tmp/times.json")
+else
+  say "no hyperfine (apt-get install -y hyperfine): a loop of $runs runs each after $warmup warm-up"
+  time_runs() {
+    local t=() start
+    for ((i = 0; i < warmup; i++)); do $1 >/dev/null 2>&1; done
+    for ((i = 0; i < runs; i++)); do
+      start=$(date +%s%N); $1 >/dev/null 2>&1; t+=("$(( $(date +%s%N) - start ))e-9")
+    done
+    median_of "${t[@]}"
+  }
+  verify_median=$(time_runs "$verify_cmd")
+  old_median=""; [[ -n "$aws" ]] && old_median=$(time_runs "$old_cmd")
+fi
+
+say "result"
+printf 'nodeagent verify (2 consumers): median %.0f ms\n' "$(python3 -c "print($verify_median * 1000)")"
+if [[ -n "$old_median" ]]; then
+  printf 'old checks (6 aws CLI calls):   median %.0f ms\n' "$(python3 -c "print($old_median * 1000)")"
+  printf 'ratio of medians: nodeagent verify is %.1fx faster\n' "$(python3 -c "print($old_median / $verify_median)")"
+else
+  echo "old checks: not timed (no aws CLI on this machine)"
+fi
