@@ -431,6 +431,10 @@ public sealed class SecureFileSystem
             {
                 RequireTrustedOwner(shownPath, stat, walk);
             }
+            else if (stat.Uid != walk.Owner.Uid)
+            {
+                RefuseTakeoverOfForeignContent(child, shownPath, stat, walk.Owner);
+            }
 
             if (walk.Writes)
             {
@@ -465,6 +469,53 @@ public sealed class SecureFileSystem
         throw new UnsafePathException(shownPath,
             $"is owned by uid {stat.Uid}, which is neither root, nor the user nodeagent runs as (uid {processUid}){fileOwner}: that user could rename a file of their own over any file NodeAgent writes below it",
             $"chown root {shownPath}, then run apply again");
+    }
+
+    /// <summary>
+    /// Giving ~/.aws to its user is only a repair when the user loses nothing to it and gains nothing but their own
+    /// files: a user can rename any directory of their home to .aws (a root-owned .cache left by `sudo pip`), and an
+    /// fchown would hand them whatever it holds. So a ~/.aws owned by someone else is taken over only when it is empty
+    /// or holds nothing but the regular files NodeAgent manages (the legacy script left a root-owned one like that).
+    /// </summary>
+    private static void RefuseTakeoverOfForeignContent(FileDescriptor directory, string shownPath, LibC.StatxBuffer stat, FileOwner owner)
+    {
+        var foreign = new List<string>();
+        foreach (var name in EntryNames(directory, shownPath))
+        {
+            var managed = name is "credentials" or "config" || IsTempFileName(name);
+            if (!managed || !TryStat(directory, name, out var entry, out _) || !entry.IsRegularFile)
+            {
+                foreign.Add(name);
+            }
+        }
+
+        if (foreign.Count == 0)
+        {
+            return;
+        }
+
+        var shown = string.Join(", ", foreign.Order(StringComparer.Ordinal).Take(5)) + (foreign.Count > 5 ? $" and {foreign.Count - 5} more" : string.Empty);
+        throw new UnsafePathException(shownPath,
+            $"is owned by uid {stat.Uid}, not the file's owner (uid {owner.Uid}), and holds entries NodeAgent does not manage ({shown}): giving it to uid {owner.Uid} would hand over what that user did not own",
+            $"look inside {shownPath}; if everything there belongs to that user, chown -R {owner.Uid}:{owner.Gid} {shownPath}, otherwise move it away; then run apply again");
+    }
+
+    /// <summary>
+    /// The names in an open directory. Listed through /proc/self/fd, which resolves to the very directory the
+    /// descriptor holds (never a path someone could swap), so what is judged is what would be chowned.
+    /// </summary>
+    private static List<string> EntryNames(FileDescriptor directory, string shownPath)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/self/fd/{directory.DangerousGetHandle()}")
+                .Select(p => System.IO.Path.GetFileName(p)).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FileWriteException(shownPath, $"listing the directory: {e.Message}", null,
+                "check that /proc is mounted and run nodeagent as root, then run apply again", rolledBack: true);
+        }
     }
 
     private static void RepairPrivateDirectory(FileDescriptor directory, string shownPath, LibC.StatxBuffer stat, FileOwner? owner)
