@@ -76,6 +76,7 @@ public sealed class FileSetTransaction
     /// </summary>
     public static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) =>
         existing is not null
+        && !existing.IsOversized
         && existing.Mode == desired.Mode
         && (desired.Owner is null || (existing.Uid == desired.Owner.Uid && existing.Gid == desired.Owner.Gid))
         && existing.Content.AsSpan().SequenceEqual(desired.Content)
@@ -135,6 +136,10 @@ public sealed class FileSetTransaction
                 {
                     _fs.Delete(desired.Path, desired.Owner);
                 }
+                else if (previous.IsOversized)
+                {
+                    notRestored.Add($"{desired.Path} (its previous content was {previous.OversizedBytes} bytes, over the {SecureFileSystem.MaxTargetBytes}-byte limit, and was not kept)");
+                }
                 else
                 {
                     // Only root can give a file away; anyone else gets it back under their own id, as before.
@@ -170,6 +175,16 @@ public sealed class FileSetTransaction
             if (previous is null)
             {
                 entries.Add(new BackupEntry(desired.Path, false, null, 0, 0, 0));
+                continue;
+            }
+
+            if (previous.IsOversized)
+            {
+                // Never read, so never copied: a user-grown file must not fill the state directory with root's copy.
+                entries.Add(new BackupEntry(desired.Path, true, null, previous.Mode, previous.Uid, previous.Gid)
+                {
+                    Omitted = $"oversized ({previous.OversizedBytes} bytes): not kept",
+                });
                 continue;
             }
 

@@ -21,6 +21,12 @@ public sealed class SecureFileSystem
     /// <summary>Marks NodeAgent's temporary files: ".NAME.nodeagent-RANDOM".</summary>
     public const string TempFileMarker = ".nodeagent-";
 
+    /// <summary>
+    /// The most of a target that is ever read (the sources' limit too): every target NodeAgent renders is a few
+    /// KiB, and a user who owns one could otherwise make root read, diff and back up a sparse 1 GiB file.
+    /// </summary>
+    public const int MaxTargetBytes = 1024 * 1024;
+
     private const int DirectoryMode = 0x1ED;        // 0755
     private const int PrivateDirectoryMode = PrivateDirectory.Mode;
     private const int GroupOrOtherWrite = 0x12;     // 0022
@@ -101,8 +107,16 @@ public sealed class SecureFileSystem
 
         var stat = StatDescriptor(file, target.FullPath);
         RequireRegularFile(target.FullPath, stat);
-        var content = ReadAll(file, target.FullPath, stat.Size);
-        return new ExistingFile(content, stat.Permissions, stat.Uid, stat.Gid) { Directory = Describe(directory, target) };
+        var content = stat.Size > MaxTargetBytes ? null : ReadAll(file, target.FullPath, stat.Size);
+
+        // Read at most one byte past the cap: a file growing between statx and read is oversized too.
+        var statSize = stat.Size > long.MaxValue ? long.MaxValue : (long)stat.Size;
+        long? oversized = content is null || content.Length > MaxTargetBytes ? Math.Max(statSize, content?.Length ?? 0) : null;
+        return new ExistingFile(oversized is null ? content! : [], stat.Permissions, stat.Uid, stat.Gid)
+        {
+            Directory = Describe(directory, target),
+            OversizedBytes = oversized,
+        };
     }
 
     /// <summary>Writes one file atomically (temp file, fchown, fchmod, write, fsync, rename, fsync directory).</summary>
@@ -601,7 +615,7 @@ public sealed class SecureFileSystem
 
     private static byte[] ReadAll(FileDescriptor descriptor, string shownPath, ulong sizeHint)
     {
-        var errno = LibC.ReadToEnd(descriptor, Array.MaxLength - 1, sizeHint, out var content);
+        var errno = LibC.ReadToEnd(descriptor, MaxTargetBytes + 1, sizeHint, out var content);
         return errno == 0 ? content : throw Failure(shownPath, "reading it", errno);
     }
 

@@ -22,6 +22,9 @@ public sealed record FileChange(
     byte[]? OldContent)
 {
     public bool IsChange => Action != FileAction.Unchanged;
+
+    /// <summary>Why --diff must not show this file's old content (oversized, a hard link); null when it may.</summary>
+    public string? DiffWithheld { get; init; }
 }
 
 /// <summary>The whole intended state: computed before anything is touched, so a dry run is simply a plan not applied.</summary>

@@ -60,7 +60,13 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
         var desired = new DesiredFile(path, file.Content, file.Mode, owner.Owner, file.PrivateParent);
 
         var reasons = new List<string>();
-        if (!existing.Content.AsSpan().SequenceEqual(file.Content))
+        string? withheld = null;
+        if (existing.OversizedBytes is { } size)
+        {
+            withheld = $"oversized: {TargetSize.Describe(size)}";
+            reasons.Add(withheld);
+        }
+        else if (!existing.Content.AsSpan().SequenceEqual(file.Content))
         {
             reasons.Add("content changed");
         }
@@ -79,7 +85,10 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
 
         // The writer's own rule decides; the reasons above only explain it.
         var action = FileSetTransaction.IsAlreadyInPlace(desired, existing) ? FileAction.Unchanged : FileAction.Update;
-        return new FileChange(file, path, action, reasons, owner.Owner, owner.Description, existing.Content);
+        return new FileChange(file, path, action, reasons, owner.Owner, owner.Description, withheld is null ? existing.Content : null)
+        {
+            DiffWithheld = withheld,
+        };
     }
 
     public static string Octal(int mode) => Convert.ToString(mode, 8).PadLeft(3, '0');
