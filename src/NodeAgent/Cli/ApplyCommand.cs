@@ -54,7 +54,9 @@ public static class ApplyCommand
                 }
             }
 
-            return outcome.ContainersFailed ? ExitCodes.ContainersFailed : ExitCodes.Ok;
+            // After the output: it says which domains rotated; the boundary says why the others did not (exit 3).
+            return outcome.SomeDomainsNotRotated ? throw new FileSystem.PartialRotationException(outcome.Domains)
+                : outcome.ContainersFailed ? ExitCodes.ContainersFailed : ExitCodes.Ok;
         }, io.Error, writes: !result.GetValue(dryRun)));
         return command;
     }

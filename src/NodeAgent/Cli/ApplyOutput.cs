@@ -16,7 +16,7 @@ public static class ApplyOutput
         var ownerWidth = plan.Files.Max(f => f.OwnerDescription.Length);
         foreach (var file in plan.Files)
         {
-            var action = file.Action switch
+            var action = plan.IsRefused(file.Domain) ? "refused" : file.Action switch
             {
                 FileAction.Create => result.DryRun ? "would create" : "created",
                 FileAction.Update => result.DryRun ? "would update" : "updated",
@@ -25,6 +25,13 @@ public static class ApplyOutput
             var line = $"  {action,-13}{file.Path.PadRight(width + 2)}{Planner.Octal(file.Desired.Mode).PadLeft(4, '0')} {file.OwnerDescription.PadRight(ownerWidth)}"
                 + (file.IsChange ? "  " + string.Join("; ", file.Reasons) : string.Empty);
             b.Append(line.TrimEnd()).Append('\n');
+        }
+
+        foreach (var domain in result.Domains.Where(d => d.NotRotated))
+        {
+            var state = domain.Failure is FileSystem.FileWriteException { RolledBack: false }
+                ? "some of its files may hold the new content" : "its files keep their previous content";
+            b.Append($"  {domain.Status.ToString().ToLowerInvariant(),-13}{domain.Name}: not rotated, {state} (see the error below)\n");
         }
 
         foreach (var note in plan.Notes)

@@ -38,6 +38,23 @@ public static class ErrorBoundary
             await error.WriteLineAsync("nodeagent: refusing to write through unsafe paths; nothing was written.");
             return ExitCodes.WriteFailed;
         }
+        catch (PartialRotationException e)
+        {
+            var messages = e.Domains.Where(d => d.NotRotated).SelectMany(d => d.Failure is UnsafeTargetsException u
+                ? u.Problems.Select(p => p.Message) : [d.Failure?.Message ?? d.Status.ToString()]);
+            foreach (var message in messages.Distinct(StringComparer.Ordinal))
+            {
+                await error.WriteLineAsync($"error: {message}");
+            }
+
+            static string Names(IEnumerable<DomainResult> domains) =>
+                domains.Any() ? string.Join(", ", domains.Select(d => d.Name)) : "none";
+            var torn = e.Domains.Where(d => d.Failure is FileWriteException { RolledBack: false }).ToList();
+            await error.WriteLineAsync($"nodeagent: not rotated: {Names(e.Domains.Where(d => d.NotRotated))} ("
+                + (torn.Count == 0 ? "each keeps its previous files" : $"{Names(torn)} could not be fully restored, see above")
+                + $"); rotated: {Names(e.Domains.Where(d => d.Rotated))}; unchanged: {Names(e.Domains.Where(d => d.Status == DomainStatus.Unchanged))}.");
+            return ExitCodes.WriteFailed;
+        }
         catch (UnsafePathException e)
         {
             await error.WriteLineAsync($"error: {e.Message}");

@@ -5,7 +5,7 @@ namespace NodeAgent.FileSystem;
 
 /// <summary>
 /// Writes a whole set of files so that either all changed files end up new or all keep their previous
-/// content, mode and owner. Phases: inspect (skip files already as desired), stage (back up the previous
+/// content, mode and owner; or several such sets (<see cref="FileDomain"/>), each atomic on its own. Phases: inspect (skip files already as desired), stage (back up the previous
 /// content, then write a synced temp file beside every target; any failure removes the temps and touches
 /// no target), commit (rename each temp over its target; if one rename fails, the targets already renamed
 /// are restored from the backups). Whenever anything changes, every target of the set that exists is backed up,
@@ -35,25 +35,83 @@ public sealed class FileSetTransaction
 
     public string BackupDirectory => _backupDirectory;
 
-    /// <summary>Applies the set; returns the paths actually written, in order (unchanged files are skipped).</summary>
+    /// <summary>
+    /// Applies the set as one domain; returns the paths actually written, in order (unchanged files are skipped).
+    /// Throws what stopped it, as <see cref="ApplyDomains"/> reports it.
+    /// </summary>
     public IReadOnlyList<string> Apply(IReadOnlyList<DesiredFile> files)
     {
         ArgumentNullException.ThrowIfNull(files);
-        RefuseDuplicates(files);
-
-        var set = new List<Change>(files.Count);
-        foreach (var file in files)
+        var result = ApplyDomains([new FileDomain("files", files)])[0];
+        if (result.Failure is { } failure)
         {
-            set.Add(new Change(file, _fs.Inspect(file.Path, file.Owner, file.PrivateParent)));
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
-        var changes = set.FindAll(change => !IsAlreadyInPlace(change.Desired, change.Previous));
-        if (changes.Count == 0)
+        return result.WrittenPaths;
+    }
+
+    /// <summary>
+    /// Applies each domain atomically on its own, in order: a domain whose inspection, staging or rename fails is
+    /// rolled back and reported, and the others still rotate. The backups (one manifest) cover every domain.
+    /// A failure to write the backups stops everything before any target is touched, and is thrown.
+    /// </summary>
+    public IReadOnlyList<DomainResult> ApplyDomains(IReadOnlyList<FileDomain> domains)
+    {
+        ArgumentNullException.ThrowIfNull(domains);
+        RefuseDuplicates(domains.SelectMany(d => d.Files).ToList());
+
+        var results = new DomainResult?[domains.Count];
+        var inspected = new List<Change>[domains.Count];
+        for (var i = 0; i < domains.Count; i++)
         {
-            return [];
+            try
+            {
+                inspected[i] = domains[i].Files.Select(file => new Change(file, _fs.Inspect(file.Path, file.Owner, file.PrivateParent))).ToList();
+            }
+            catch (Exception e) when (e is UnsafePathException or FileWriteException)
+            {
+                results[i] = new DomainResult(domains[i].Name, e is UnsafePathException ? DomainStatus.Refused : DomainStatus.Failed, [], e);
+                inspected[i] = [];
+            }
         }
 
-        var staged = Stage(set, changes);
+        var changes = inspected.Select(set => set.FindAll(change => !IsAlreadyInPlace(change.Desired, change.Previous))).ToArray();
+        if (changes.Any(c => c.Count > 0))
+        {
+            WriteBackups(inspected.SelectMany(set => set).ToList());
+        }
+
+        for (var i = 0; i < domains.Count; i++)
+        {
+            if (results[i] is not null)
+            {
+                continue;
+            }
+
+            if (changes[i].Count == 0)
+            {
+                results[i] = new DomainResult(domains[i].Name, DomainStatus.Unchanged, []);
+                continue;
+            }
+
+            try
+            {
+                ApplyChanges(changes[i]);
+                results[i] = new DomainResult(domains[i].Name, DomainStatus.Rotated, changes[i].ConvertAll(change => change.Desired.Path));
+            }
+            catch (Exception e) when (e is UnsafePathException or FileWriteException)
+            {
+                results[i] = new DomainResult(domains[i].Name, DomainStatus.Failed, [], e);
+            }
+        }
+
+        return results.Select(r => r!).ToList();
+    }
+
+    private void ApplyChanges(List<Change> changes)
+    {
+        var staged = Stage(changes);
         try
         {
             Commit(changes, staged);
@@ -65,8 +123,6 @@ public sealed class FileSetTransaction
                 file.Dispose();
             }
         }
-
-        return changes.ConvertAll(change => change.Desired.Path);
     }
 
     /// <summary>
@@ -82,12 +138,11 @@ public sealed class FileSetTransaction
         && existing.Content.AsSpan().SequenceEqual(desired.Content)
         && PrivateDirectory.Drift(desired, existing).Count == 0;
 
-    private List<StagedFile> Stage(List<Change> set, List<Change> changes)
+    private List<StagedFile> Stage(List<Change> changes)
     {
         var staged = new List<StagedFile>(changes.Count);
         try
         {
-            WriteBackups(set);
             foreach (var change in changes)
             {
                 staged.Add(_fs.Stage(change.Desired));

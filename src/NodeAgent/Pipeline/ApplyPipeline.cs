@@ -22,6 +22,11 @@ public sealed record ApplyResult(
     string? ContainersSkipped)
 {
     public bool ContainersFailed => Containers?.Any(c => c.Action == ContainerAction.Failed) == true;
+
+    /// <summary>Per failure domain: rotated, unchanged, refused (unsafe path) or failed. A dry run lists only the refused.</summary>
+    public IReadOnlyList<DomainResult> Domains { get; init; } = [];
+
+    public bool SomeDomainsNotRotated => Domains.Any(d => d.NotRotated);
 }
 
 /// <summary>
@@ -45,34 +50,32 @@ public sealed class ApplyPipeline(AgentContext context, ILoggerFactory? loggers 
         return planner.Plan(set, rendered);
     }
 
-    /// <summary>Apply refuses the whole plan when any target is unsafe; verify reports them instead.</summary>
-    private Plan SafePlanFor(CredentialSet set)
-    {
-        var plan = PlanFor(set);
-        return plan.UnsafeTargets.Count == 0 ? plan : throw new UnsafeTargetsException(plan.UnsafeTargets);
-    }
+    /// <summary>A domain holding an unsafe target is refused whole; the others are applied (see <see cref="FailureDomains"/>).</summary>
+    private static List<DomainResult> Refused(Plan plan) =>
+        plan.RefusedDomains.Select(d => new DomainResult(d.Name, DomainStatus.Refused, [], new UnsafeTargetsException(d.Problems))).ToList();
 
     public async Task<ApplyResult> ApplyAsync(ApplyRequest request, CancellationToken ct)
     {
         var set = LoadSources();
-        var plan = SafePlanFor(set);
+        var plan = PlanFor(set);
         if (request.DryRun)
         {
-            return new ApplyResult(plan, [], true, null, "dry run");
+            return new ApplyResult(plan, [], true, null, "dry run") { Domains = Refused(plan) };
         }
 
         // Invalid input was refused above without touching anything; from here on one apply at a time, and the
         // plan is made again under the lock, since one made while another apply was writing would be stale.
         using var held = await ApplyLock.AcquireAsync(context.StateDirectory, request.LockWait, request.Waiting ?? (_ => { }), ct);
-        plan = SafePlanFor(set);
+        plan = PlanFor(set);
 
-        var desired = plan.Files
-            .Select(f => new DesiredFile(f.Path, f.Desired.Content, f.Desired.Mode, f.Owner, f.Desired.PrivateParent))
+        var domains = plan.Files.Where(f => !plan.IsRefused(f.Domain)).GroupBy(f => f.Domain, StringComparer.Ordinal)
+            .Select(g => new FileDomain(g.Key, g.Select(f => new DesiredFile(f.Path, f.Desired.Content, f.Desired.Mode, f.Owner, f.Desired.PrivateParent)).ToList()))
             .ToList();
-        var written = new FileSetTransaction(_fileSystem, context.BackupDirectory).Apply(desired);
+        var results = new FileSetTransaction(_fileSystem, context.BackupDirectory).ApplyDomains(domains).Concat(Refused(plan)).ToList();
+        var written = results.SelectMany(d => d.WrittenPaths).ToList();
         if (!request.Restart)
         {
-            return new ApplyResult(plan, written, false, null, "--no-restart");
+            return new ApplyResult(plan, written, false, null, "--no-restart") { Domains = results };
         }
 
         // Run even when no file changed: a consumer whose environment is still stale (an earlier apply that was
@@ -82,6 +85,6 @@ public sealed class ApplyPipeline(AgentContext context, ILoggerFactory? loggers 
         var environment = EnvFileRenderer.DockerEnvironment(plan.Set);
         // Sandboxed (--root): only containers that bind-mount something under the root are touched, never the host's.
         var outcomes = await updater.UpdateAsync(new ConsumerUpdateRequest(written, environment, context.Paths.Root), ct);
-        return new ApplyResult(plan, written, false, outcomes, null);
+        return new ApplyResult(plan, written, false, outcomes, null) { Domains = results };
     }
 }

@@ -12,6 +12,7 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
     {
         var errors = new List<SourceError>();
         var unsafePaths = new List<UnsafePathException>();
+        var refused = new Dictionary<string, List<UnsafePathException>>(StringComparer.Ordinal);
         var notes = new List<string>();
         var changes = new List<FileChange>();
         foreach (var file in rendered)
@@ -36,10 +37,21 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
                     unsafePaths.Add(e);
                 }
 
+                var domain = FailureDomains.For(file);
+                if (!refused.TryGetValue(domain, out var problems))
+                {
+                    refused[domain] = problems = [];
+                }
+
+                if (!problems.Any(known => known.Path == e.Path && known.Why == e.Why))
+                {
+                    problems.Add(e);
+                }
+
                 continue;
             }
 
-            changes.Add(Compare(file, path, existing, owner));
+            changes.Add(Compare(file, path, existing, owner) with { Domain = FailureDomains.For(file) });
         }
 
         if (errors.Count > 0)
@@ -47,7 +59,11 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
             throw new InvalidInputException(errors);
         }
 
-        return new Plan(set, changes, notes) { UnsafeTargets = unsafePaths };
+        return new Plan(set, changes, notes)
+        {
+            UnsafeTargets = unsafePaths,
+            RefusedDomains = refused.Select(d => new RefusedDomain(d.Key, d.Value)).ToList(),
+        };
     }
 
     private static FileChange Compare(RenderedFile file, string path, ExistingFile? existing, OwnershipResolver.Resolution owner)

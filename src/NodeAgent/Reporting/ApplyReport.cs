@@ -1,4 +1,5 @@
 using NodeAgent.Containers;
+using NodeAgent.FileSystem;
 using NodeAgent.Pipeline;
 using NodeAgent.Planning;
 
@@ -9,7 +10,9 @@ public static class ApplyReport
 {
     public static Report From(ApplyResult result, TimeSpan duration, bool withDiff)
     {
-        var files = result.Plan.Files.Select(f => FileStep(f, result, withDiff)).ToList();
+        var files = result.Plan.UnsafeTargets
+            .Select(u => new StepEntry("write", u.Path, StepStatus.Failed, $"refused: {u.Why}", u.Fix, 0))
+            .Concat(result.Plan.Files.Select(f => FileStep(f, result, withDiff))).ToList();
         var containers = (result.Containers ?? []).Select(ContainerStep).ToList();
         return Report.Create(result.DryRun ? ReportMode.DryRun : ReportMode.Apply, AgentVersion.Current, Environment.MachineName,
             DateTimeOffset.UtcNow, duration, [], files, containers);
@@ -17,6 +20,19 @@ public static class ApplyReport
 
     private static StepEntry FileStep(FileChange file, ApplyResult result, bool withDiff)
     {
+        if (result.Domains.FirstOrDefault(d => d.Name == file.Domain) is { NotRotated: true } domain)
+        {
+            var (cause, fix) = domain.Failure switch
+            {
+                UnsafeTargetsException u => (u.Problems[0].Why, u.Problems[0].Fix),
+                UnsafePathException u => (u.Why, u.Fix),
+                FileWriteException w => (w.What, w.Fix),
+                _ => (domain.Status.ToString(), "run apply again"),
+            };
+            return new StepEntry("write", file.Path, StepStatus.Failed,
+                $"not written: {domain.Name} {domain.Status.ToString().ToLowerInvariant()}: {cause}", fix, 0);
+        }
+
         var mode = Planner.Octal(file.Desired.Mode).PadLeft(4, '0');
         var desired = $"{mode} {file.OwnerDescription}";
         if (!file.IsChange)
