@@ -227,6 +227,14 @@ public static partial class AgentOptionsLoader
         }
 
         Check(o.StateDirectory.StartsWith('/'), "state_directory is not absolute", "write the full path, e.g. /var/lib/nodeagent");
+        foreach (var (key, path) in TargetPaths(o).Append(("state_directory", o.StateDirectory)).Append(("sources.directory", o.Sources.Directory)))
+        {
+            // ".." lets a path climb out of --root and reads as one place while meaning another.
+            Check(!path.Split('/').Contains(".."), $"{key} \"{path}\" contains a '..' segment",
+                $"write the resolved path without '..', e.g. {HostPath.Normalize(path.StartsWith('/') ? path : "/" + path)}");
+        }
+
+        errors.AddRange(TargetPlacement.SystemTreeErrors(TargetPaths(o), file));
 
         foreach (var (key, profile) in new[] { ("profile", o.Profile), ("sources.profile", o.Sources.Profile) })
         {
@@ -262,7 +270,7 @@ public static partial class AgentOptionsLoader
 
     private static bool Overlaps(string a, string b) => HostPath.IsSameOrUnder(a, b) || HostPath.IsSameOrUnder(b, a);
 
-    private static List<(string Key, string Path)> TargetPaths(AgentOptions o)
+    internal static List<(string Key, string Path)> TargetPaths(AgentOptions o)
     {
         var paths = new List<(string Key, string Path)>();
         for (var i = 0; i < o.Targets.AwsHomes.Count; i++)

@@ -199,6 +199,35 @@ public sealed class SecureFileSystem
     }
 
     /// <summary>
+    /// Opens (creating it with <paramref name="mode"/> if missing) the regular file at <paramref name="path"/> for
+    /// reading and writing, through the same no-follow walk as a target (missing directories created 0755): for the
+    /// apply lock, which must never be created through a link planted at the state directory or below.
+    /// </summary>
+    internal FileDescriptor OpenOrCreate(string path, int mode)
+    {
+        var target = Resolve(path);
+        using var directory = OpenDirectory(target, new DirectoryWalk(Writes: true, Owner: null, PrivateLeaf: false))!;
+        var file = LibC.openat(directory, target.Name, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, (uint)mode);
+        if (file.IsInvalid)
+        {
+            var errno = LibC.LastErrno;
+            file.Dispose();
+            throw errno == LibC.ELOOP ? UnsafePathException.Symlink(target.FullPath) : Failure(target.FullPath, "opening it", errno);
+        }
+
+        try
+        {
+            RequireRegularFile(target.FullPath, StatDescriptor(file, target.FullPath));
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Everything of a write except the final rename: the parent directory opened without following links
     /// (created where missing), a temporary file beside the target with final owner, mode and content, synced.
     /// The returned handle keeps the verified directory open so the rename cannot be redirected.

@@ -18,10 +18,14 @@ public sealed class ApplyLock : IDisposable
 
     private ApplyLock(FileDescriptor descriptor) => _descriptor = descriptor;
 
-    public static async Task<ApplyLock> AcquireAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct)
+    /// <param name="fileSystem">The walk the lock file is opened through (the run's root); "/" when null or when the
+    /// state directory is outside it.</param>
+    public static async Task<ApplyLock> AcquireAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct,
+        SecureFileSystem? fileSystem = null)
     {
         var path = Path.Combine(stateDirectory, "apply.lock");
-        var descriptor = Open(stateDirectory, path);
+        var walk = fileSystem is not null && fileSystem.Contains(path) ? fileSystem : new SecureFileSystem("/");
+        var descriptor = Open(walk, stateDirectory, path);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(wait);
         var told = false;
@@ -65,35 +69,26 @@ public sealed class ApplyLock : IDisposable
         }
     }
 
-    /// <summary>The lock file is opened without following a link, and created 0600: it holds nothing, but it is ours.</summary>
-    private static FileDescriptor Open(string stateDirectory, string path)
+    /// <summary>
+    /// The lock file is opened through the no-follow walk, and created 0600: it holds nothing, but it is ours, and a
+    /// link planted at the state directory (or any directory on the way) must not make root create files elsewhere.
+    /// </summary>
+    private static FileDescriptor Open(SecureFileSystem walk, string stateDirectory, string path)
     {
         try
         {
-            Directory.CreateDirectory(stateDirectory);
+            return walk.OpenOrCreate(path, 0x180);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (FileWriteException e) when (e.Errno is { } errno)
         {
-            throw new FileWriteException(stateDirectory, $"creating the state directory: {e.Message}", null,
-                "run nodeagent as root, or check that the file system is writable", rolledBack: true);
-        }
-
-        var descriptor = LibC.open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180);
-        if (descriptor.IsInvalid)
-        {
-            var errno = LibC.LastErrno;
-            descriptor.Dispose();
             throw new FileWriteException(path, $"opening the apply lock: {LibC.Describe(errno)}", errno, errno switch
             {
-                LibC.ELOOP => $"{path} is a symbolic link: remove it, NodeAgent recreates it",
                 LibC.EACCES or LibC.EPERM => "run nodeagent as root (sudo)",
                 LibC.EROFS => $"{stateDirectory} is on a read-only file system: remount it read-write or set state_directory",
                 LibC.ENOSPC or LibC.EDQUOT => $"free space on the file system holding {stateDirectory}",
                 _ => $"check {stateDirectory}",
             }, rolledBack: true);
         }
-
-        return descriptor;
     }
 
     public void Dispose() => _descriptor.Dispose();

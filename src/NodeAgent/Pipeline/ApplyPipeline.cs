@@ -65,7 +65,7 @@ public sealed class ApplyPipeline(AgentContext context, ILoggerFactory? loggers 
 
         // Invalid input was refused above without touching anything; from here on one apply at a time, and the
         // plan is made again under the lock, since one made while another apply was writing would be stale.
-        using var held = await ApplyLock.AcquireAsync(context.StateDirectory, request.LockWait, request.Waiting ?? (_ => { }), ct);
+        using var held = await ApplyLock.AcquireAsync(context.StateDirectory, request.LockWait, request.Waiting ?? (_ => { }), ct, _fileSystem);
         plan = PlanFor(set);
 
         var domains = plan.Files.Where(f => !plan.IsRefused(f.Domain)).GroupBy(f => f.Domain, StringComparer.Ordinal)
