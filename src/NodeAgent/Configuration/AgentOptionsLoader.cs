@@ -51,6 +51,7 @@ public static partial class AgentOptionsLoader
 
     public static AgentOptions Parse(string file, string yaml)
     {
+        YamlDepthLimit.Check(file, yaml);
         var stream = new YamlStream();
         try
         {
