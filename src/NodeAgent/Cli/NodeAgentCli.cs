@@ -10,6 +10,9 @@ public static class NodeAgentCli
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
+        // Every text output passes through here: nothing a user wrote into a target or a source reaches the terminal raw.
+        output = new Reporting.TerminalTextWriter(output);
+        error = new Reporting.TerminalTextWriter(error);
         var io = new CliIo(output, error);
         var common = new CommonOptions();
         var root = new RootCommand("NodeAgent: places AWS credentials for the sensor and Bacalhau containers, restarts them, and proves the host works.\n" + ExitCodes.Help);

@@ -1,7 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serilog;
+using System.Globalization;
+using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting;
+using Serilog.Formatting.Display;
 using Serilog.Extensions.Logging;
 
 namespace NodeAgent.Logging;
@@ -28,8 +32,27 @@ public static class AgentLogging
             : "{Timestamp:HH:mm:ss} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
         var logger = new LoggerConfiguration()
             .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Information)
-            .WriteTo.Console(outputTemplate: template, standardErrorFromLevel: LogEventLevel.Verbose)
+            .WriteTo.Sink(new VisibleTextSink(new MessageTemplateTextFormatter(template, CultureInfo.InvariantCulture),
+                new Reporting.TerminalTextWriter(Console.Error)))
             .CreateLogger();
         return new SerilogLoggerFactory(logger, dispose: true);
+    }
+}
+
+/// <summary>
+/// Log lines to stderr with control characters rendered visibly: a logged container name or Docker error is text
+/// someone else chose, and must not drive the operator's terminal (the console sink writes it raw).
+/// </summary>
+internal sealed class VisibleTextSink(ITextFormatter formatter, TextWriter writer) : ILogEventSink
+{
+    private readonly Lock _gate = new();
+
+    public void Emit(LogEvent logEvent)
+    {
+        lock (_gate)
+        {
+            formatter.Format(logEvent, writer);
+            writer.Flush();
+        }
     }
 }
