@@ -177,10 +177,15 @@ public sealed class FileSetTransaction
         }
     }
 
-    /// <summary>Restores the first <paramref name="changedCount"/> targets to their previous state, newest first.</summary>
+    /// <summary>
+    /// Restores the first <paramref name="changedCount"/> targets to their previous state, newest first, and says what
+    /// is really on disk afterwards: which targets hold the new content and which the previous one. (A restore that
+    /// failed too, e.g. on a file system remounted read-only mid-set, must not read as "nothing was changed".)
+    /// </summary>
     private FileWriteException RollBack(List<Change> changes, int changedCount, FileWriteException failure)
     {
         var notRestored = new List<string>();
+        var stillNew = new List<string>();
         for (var index = changedCount - 1; index >= 0; index--)
         {
             var (desired, previous) = changes[index];
@@ -194,6 +199,7 @@ public sealed class FileSetTransaction
                 else if (previous.IsOversized)
                 {
                     notRestored.Add($"{desired.Path} (its previous content was {previous.OversizedBytes} bytes, over the {SecureFileSystem.MaxTargetBytes}-byte limit, and was not kept)");
+                    stillNew.Add(desired.Path);
                 }
                 else
                 {
@@ -204,7 +210,9 @@ public sealed class FileSetTransaction
             }
             catch (Exception e) when (e is FileWriteException or UnsafePathException)
             {
-                notRestored.Add($"{desired.Path} ({e.Message})");
+                // The cause only: the inner failure's own "nothing was changed" is about that one write, not the set.
+                notRestored.Add($"{desired.Path} ({(e is FileWriteException w ? w.What : ((UnsafePathException)e).Why)})");
+                stillNew.Add(desired.Path);
             }
         }
 
@@ -216,42 +224,72 @@ public sealed class FileSetTransaction
             return failure.WithRollback(rolledBack: true, note);
         }
 
+        var previousContent = changes.Select(c => c.Desired.Path).Where(p => !stillNew.Contains(p)).ToList();
         return failure.WithRollback(rolledBack: false,
-            $"restoring the previous files failed for: {string.Join("; ", notRestored)}; their previous content, mode and owner are in {Path.Combine(_backupDirectory, BackupManifest.FileName)}");
+            $"restoring the previous files failed for: {string.Join("; ", notRestored)}; on disk now: {string.Join(", ", stillNew)} hold(s) the NEW content"
+            + (previousContent.Count > 0 ? $", {string.Join(", ", previousContent)} the previous content" : string.Empty)
+            + $"; the previous content, mode and owner of each are in {Path.Combine(_backupDirectory, BackupManifest.FileName)}");
     }
 
-    /// <summary>Backs up every target of the set as it is now, changed or not, and names them all in the manifest.</summary>
+    /// <summary>
+    /// Backs up every target of the set as it is now, changed or not, and names them all in the manifest. If that
+    /// fails (a full disk), the files this run wrote are removed again: the previous manifest and its files stay, and
+    /// repeated failing runs cannot pile up copies of secrets.
+    /// </summary>
     private void WriteBackups(List<Change> set)
     {
         _backupFs.EnsurePrivateDirectory(_backupDirectory);
         var entries = new List<BackupEntry>(set.Count);
-        foreach (var (desired, previous) in set)
+        var written = new List<string>();
+        try
         {
-            if (previous is null)
+            foreach (var (desired, previous) in set)
             {
-                entries.Add(new BackupEntry(desired.Path, false, null, 0, 0, 0));
-                continue;
-            }
-
-            if (previous.IsOversized)
-            {
-                // Never read, so never copied: a user-grown file must not fill the state directory with root's copy.
-                entries.Add(new BackupEntry(desired.Path, true, null, previous.Mode, previous.Uid, previous.Gid)
+                if (previous is null)
                 {
-                    Omitted = $"oversized ({previous.OversizedBytes} bytes): not kept",
-                });
-                continue;
+                    entries.Add(new BackupEntry(desired.Path, false, null, 0, 0, 0));
+                    continue;
+                }
+
+                if (previous.IsOversized)
+                {
+                    // Never read, so never copied: a user-grown file must not fill the state directory with root's copy.
+                    entries.Add(new BackupEntry(desired.Path, true, null, previous.Mode, previous.Uid, previous.Gid)
+                    {
+                        Omitted = $"oversized ({previous.OversizedBytes} bytes): not kept",
+                    });
+                    continue;
+                }
+
+                // A fresh name per apply: a backup the current manifest names is never overwritten, so a crash
+                // mid-staging leaves the previous manifest and its files intact.
+                var name = $"{Sanitize(Path.GetFileName(desired.Path))}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{BackupSuffix}";
+                var path = Path.Combine(_backupDirectory, name);
+                _backupFs.Write(new DesiredFile(path, previous.Content, BackupFileMode, null, PrivateParent: true));
+                written.Add(path);
+                entries.Add(new BackupEntry(desired.Path, true, name, previous.Mode, previous.Uid, previous.Gid));
             }
 
-            // A fresh name per apply: a backup the current manifest names is never overwritten, so a crash
-            // mid-staging leaves the previous manifest and its files intact.
-            var name = $"{Sanitize(Path.GetFileName(desired.Path))}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{BackupSuffix}";
-            _backupFs.Write(new DesiredFile(Path.Combine(_backupDirectory, name), previous.Content, BackupFileMode, null, PrivateParent: true));
-            entries.Add(new BackupEntry(desired.Path, true, name, previous.Mode, previous.Uid, previous.Gid));
+            var manifest = new BackupManifest(DateTimeOffset.UtcNow, entries);
+            _backupFs.Write(new DesiredFile(Path.Combine(_backupDirectory, BackupManifest.FileName), manifest.ToJson(), BackupFileMode, null, PrivateParent: true));
+        }
+        catch
+        {
+            foreach (var path in written)
+            {
+                try
+                {
+                    _ = _backupFs.DeleteIfRegularFile(path);
+                }
+                catch (Exception e) when (e is FileWriteException or UnsafePathException)
+                {
+                    // Best effort: the next successful run prunes what is not in its manifest.
+                }
+            }
+
+            throw;
         }
 
-        var manifest = new BackupManifest(DateTimeOffset.UtcNow, entries);
-        _backupFs.Write(new DesiredFile(Path.Combine(_backupDirectory, BackupManifest.FileName), manifest.ToJson(), BackupFileMode, null, PrivateParent: true));
         RemoveUnreferencedBackups(entries);
     }
 

@@ -246,6 +246,7 @@ public sealed class SecureFileSystem
         try
         {
             RefuseUnsafeTarget(directory, target);
+            SweepStaleTempFiles(directory, target);
             var (descriptor, tempName) = CreateTempFile(directory, target, file.Mode);
             using (descriptor)
             {
@@ -269,9 +270,37 @@ public sealed class SecureFileSystem
         }
     }
 
+    /// <summary>
+    /// Removes this target's own temp files (".NAME.nodeagent-RANDOM", 0600, possibly holding a secret) that a killed
+    /// or failed run left behind. Only ones older than <see cref="StaleTempAge"/>: a live writer renames its temp within
+    /// seconds, and verify writes its report without the apply lock.
+    /// </summary>
+    private static void SweepStaleTempFiles(FileDescriptor directory, ResolvedPath target)
+    {
+        var prefix = $".{TempBaseName(target)}{TempFileMarker}";
+        var cutoff = DateTimeOffset.UtcNow.Add(-StaleTempAge).ToUnixTimeSeconds();
+        foreach (var name in EntryNames(directory, target.DirectoryPath))
+        {
+            if (name.Length == prefix.Length + 12 && name.StartsWith(prefix, StringComparison.Ordinal)
+                && !name.AsSpan(prefix.Length).ContainsAnyExcept(LowerHex)
+                && TryStat(directory, name, out var stat, out _) && stat.IsRegularFile && stat.ModifyTimeSeconds < cutoff)
+            {
+                _ = LibC.unlinkat(directory, name, 0); // best effort: a leftover is retried on the next write
+            }
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    /// <summary>How old a temp file must be before a write of the same target removes it as litter.</summary>
+    internal static TimeSpan StaleTempAge { get; } = TimeSpan.FromMinutes(10);
+
+    private static string TempBaseName(ResolvedPath target) =>
+        target.Name.Length > MaxNameInTempFile ? target.Name[..MaxNameInTempFile] : target.Name;
+
     private (FileDescriptor Descriptor, string TempName) CreateTempFile(FileDescriptor directory, ResolvedPath target, int mode)
     {
-        var baseName = target.Name.Length > MaxNameInTempFile ? target.Name[..MaxNameInTempFile] : target.Name;
+        var baseName = TempBaseName(target);
         for (var attempt = 0; ; attempt++)
         {
             var tempName = $".{baseName}{TempFileMarker}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
