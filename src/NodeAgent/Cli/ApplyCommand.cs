@@ -40,23 +40,36 @@ public static class ApplyCommand
             var outcome = await new ApplyPipeline(context, loggers).ApplyAsync(new ApplyRequest(result.GetValue(dryRun), !result.GetValue(noRestart),
                 TimeSpan.FromSeconds(result.GetValue(wait)), message => io.Error.WriteLine($"nodeagent: {message}")), ct);
             var output = io.Output;
-            if (result.GetValue(common.Json))
+            try
             {
-                var report = Reporting.ApplyReport.From(outcome, Stopwatch.GetElapsedTime(started), result.GetValue(diff));
-                await output.WriteLineAsync(Reporting.ReportJson.Serialize(report));
+                await WriteOutputAsync();
             }
-            else
+            catch (Exception e) when (e is not OperationCanceledException && !outcome.DryRun)
             {
-                await output.WriteAsync(ApplyOutput.Text(outcome, context));
-                if (result.GetValue(diff))
-                {
-                    await output.WriteAsync(Planning.ApplyDiff.RenderAll(outcome.Plan));
-                }
+                // The files are placed (and the consumers restarted): a failure to describe that must not read as exit 70.
+                await io.Error.WriteLineAsync($"warning: the apply completed, but its {(result.GetValue(diff) ? "diff or " : string.Empty)}report could not be rendered ({e.GetType().Name}: {Sources.SecretScrubber.Scrub(e.Message)}); run `nodeagent verify` to see the state");
             }
 
             // After the output: it says which domains rotated; the boundary says why the others did not (exit 3).
             return outcome.SomeDomainsNotRotated ? throw new FileSystem.PartialRotationException(outcome.Domains)
                 : outcome.ContainersFailed ? ExitCodes.ContainersFailed : ExitCodes.Ok;
+
+            async Task WriteOutputAsync()
+            {
+                if (result.GetValue(common.Json))
+                {
+                    var report = Reporting.ApplyReport.From(outcome, Stopwatch.GetElapsedTime(started), result.GetValue(diff));
+                    await output.WriteLineAsync(Reporting.ReportJson.Serialize(report));
+                }
+                else
+                {
+                    await output.WriteAsync(ApplyOutput.Text(outcome, context));
+                    if (result.GetValue(diff))
+                    {
+                        await output.WriteAsync(Planning.ApplyDiff.RenderAll(outcome.Plan));
+                    }
+                }
+            }
         }, io.Error, writes: !result.GetValue(dryRun)));
         return command;
     }
