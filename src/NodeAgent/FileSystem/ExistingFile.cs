@@ -20,6 +20,9 @@ public sealed record ExistingFile(byte[] Content, int Mode, uint Uid, uint Gid)
 
     public bool IsOversized => OversizedBytes is not null;
 
+    /// <summary>Names the file has (st_nlink). Over 1, its content may be another file's too: never shown, always replaced.</summary>
+    public uint LinkCount { get; init; } = 1;
+
     public override string ToString() =>
         $"ExistingFile {{ {OversizedBytes ?? Content.Length} bytes{(IsOversized ? " (oversized, not read)" : string.Empty)}, Mode = {Convert.ToString(Mode, 8)}, Owner = {Uid}:{Gid} }}";
 }

@@ -133,6 +133,7 @@ public sealed class FileSetTransaction
     public static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) =>
         existing is not null
         && !existing.IsOversized
+        && existing.LinkCount <= 1
         && existing.Mode == desired.Mode
         && (desired.Owner is null || (existing.Uid == desired.Owner.Uid && existing.Gid == desired.Owner.Gid))
         && existing.Content.AsSpan().SequenceEqual(desired.Content)

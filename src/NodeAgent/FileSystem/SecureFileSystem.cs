@@ -116,6 +116,7 @@ public sealed class SecureFileSystem
         {
             Directory = Describe(directory, target),
             OversizedBytes = oversized,
+            LinkCount = stat.LinkCount,
         };
     }
 

@@ -87,6 +87,14 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
             reasons.Add("content changed");
         }
 
+        if (existing.LinkCount > 1)
+        {
+            // A hard link shares its inode with another name (a user's own file linked in): the rename gives the
+            // target its own file, and the shared content is not ours to print.
+            reasons.Add($"hard link ({existing.LinkCount} links): replaced by a file of its own");
+            withheld ??= $"hard link: {existing.LinkCount} links, its content may belong to another file";
+        }
+
         if (existing.Mode != file.Mode)
         {
             reasons.Add($"mode {Octal(existing.Mode)} → {Octal(file.Mode)}");

@@ -54,7 +54,7 @@ public static class UnifiedDiff
             output.Append($"@@ -{Start(first.OldLine, oldCount)},{oldCount} +{Start(first.NewLine, newCount)},{newCount} @@\n");
             for (var i = hunk.Start; i < hunk.End; i++)
             {
-                output.Append(ops[i].Kind).Append(ops[i].Text).Append('\n');
+                output.Append(ops[i].Kind).Append(SecretShapeMask.Mask(ops[i].Text)).Append('\n');
             }
         }
 
