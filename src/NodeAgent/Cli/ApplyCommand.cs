@@ -47,17 +47,25 @@ public static class ApplyCommand
             };
             var outcome = await new Reconciler(AgentServices.Create(context, loggers)).RunAsync(request, ct);
             var output = io.Output;
-            if (result.GetValue(common.Json))
+            try
             {
-                await output.WriteLineAsync(ReportJson.Serialize(outcome.Report));
-            }
-            else if (outcome.Apply is { } applied)
-            {
-                await output.WriteAsync(ApplyOutput.Text(applied, context, outcome.Rotation));
-                if (withDiff)
+                if (result.GetValue(common.Json))
                 {
-                    await output.WriteAsync(Planning.ApplyDiff.RenderAll(applied.Plan));
+                    await output.WriteLineAsync(ReportJson.Serialize(outcome.Report));
                 }
+                else if (outcome.Apply is { } applied)
+                {
+                    await output.WriteAsync(ApplyOutput.Text(applied, context, outcome.Rotation));
+                    if (withDiff)
+                    {
+                        await output.WriteAsync(Planning.ApplyDiff.RenderAll(applied.Plan));
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException && !isDryRun && outcome.Apply is not null)
+            {
+                // The files are placed (and the consumers restarted): a failure to describe that must not read as exit 70.
+                await io.Error.WriteLineAsync($"warning: the apply completed, but its {(withDiff ? "diff or " : string.Empty)}report could not be rendered ({e.GetType().Name}: {Sources.SecretScrubber.Scrub(e.Message)}); run `nodeagent verify` to see the state");
             }
 
             foreach (var problem in outcome.ReportProblems)

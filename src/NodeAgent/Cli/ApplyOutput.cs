@@ -16,7 +16,7 @@ public static class ApplyOutput
         var ownerWidth = plan.Files.Max(f => f.OwnerDescription.Length);
         foreach (var file in plan.Files)
         {
-            var action = file.Action switch
+            var action = plan.IsRefused(file.Domain) ? "refused" : file.Action switch
             {
                 FileAction.Create => result.DryRun ? "would create" : "created",
                 FileAction.Update => result.DryRun ? "would update" : "updated",
@@ -30,6 +30,13 @@ public static class ApplyOutput
         if (rotation is { Verdict: not (RotationVerdict.NoChange or RotationVerdict.FirstPlacement) })
         {
             b.Append("rotation: ").Append(rotation.Message).Append('\n');
+        }
+
+        foreach (var domain in result.Domains.Where(d => d.NotRotated))
+        {
+            var state = domain.Failure is FileSystem.FileWriteException { RolledBack: false }
+                ? "some of its files may hold the new content" : "its files keep their previous content";
+            b.Append($"  {domain.Status.ToString().ToLowerInvariant(),-13}{domain.Name}: not rotated, {state} (see the error below)\n");
         }
 
         foreach (var note in plan.Notes)

@@ -13,6 +13,9 @@ public static class NodeAgentCli
     /// <param name="terminal">Width and colour of <paramref name="output"/>; null: not a terminal (120 columns, no colour).</param>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TerminalStyle? terminal = null, CancellationToken ct = default)
     {
+        // Every text output passes through here: nothing a user wrote into a target or a source reaches the terminal raw.
+        output = new Reporting.TerminalTextWriter(output);
+        error = new Reporting.TerminalTextWriter(error);
         var io = new CliIo(output, error, terminal ?? TerminalStyle.Plain);
         var common = new CommonOptions();
         var root = new RootCommand("NodeAgent: places AWS credentials for the sensor and Bacalhau containers, restarts them, and proves the host works.\n" + ExitCodes.Help);

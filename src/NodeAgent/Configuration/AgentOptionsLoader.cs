@@ -51,6 +51,7 @@ public static partial class AgentOptionsLoader
 
     public static AgentOptions Parse(string file, string yaml)
     {
+        YamlDepthLimit.Check(file, yaml);
         var stream = new YamlStream();
         try
         {
@@ -256,6 +257,15 @@ public static partial class AgentOptionsLoader
         Check(o.StateDirectory.StartsWith('/'), "state_directory is not absolute", "write the full path, e.g. /var/lib/nodeagent");
         Check(o.Logging.Directory.StartsWith('/'), "logging.directory is not absolute", "write the full path, e.g. /var/log/nodeagent");
 
+        foreach (var (key, path) in TargetPaths(o).Append(("state_directory", o.StateDirectory)).Append(("logging.directory", o.Logging.Directory)).Append(("sources.directory", o.Sources.Directory)))
+        {
+            // ".." lets a path climb out of --root and reads as one place while meaning another.
+            Check(!path.Split('/').Contains(".."), $"{key} \"{path}\" contains a '..' segment",
+                $"write the resolved path without '..', e.g. {HostPath.Normalize(path.StartsWith('/') ? path : "/" + path)}");
+        }
+
+        errors.AddRange(TargetPlacement.SystemTreeErrors(TargetPaths(o), file));
+
         foreach (var (key, profile) in new[] { ("profile", o.Profile), ("sources.profile", o.Sources.Profile) })
         {
             // Written between [ ] in INI files: anything else could end the section header or inject a line.
@@ -290,7 +300,7 @@ public static partial class AgentOptionsLoader
 
     private static bool Overlaps(string a, string b) => HostPath.IsSameOrUnder(a, b) || HostPath.IsSameOrUnder(b, a);
 
-    private static List<(string Key, string Path)> TargetPaths(AgentOptions o)
+    internal static List<(string Key, string Path)> TargetPaths(AgentOptions o)
     {
         var paths = new List<(string Key, string Path)>();
         for (var i = 0; i < o.Targets.AwsHomes.Count; i++)

@@ -30,6 +30,7 @@ public sealed class PathMap
             return hostPath;
         }
 
-        return System.IO.Path.Join(Root, hostPath.TrimStart('/'));
+        // Resolved as a host path first: "/../../tmp/x" is "/tmp/x" on a host, so under --root it must stay below the root.
+        return System.IO.Path.Join(Root, HostPath.Normalize("/" + hostPath.TrimStart('/')).TrimStart('/'));
     }
 }

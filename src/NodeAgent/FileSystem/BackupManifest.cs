@@ -4,7 +4,11 @@ using System.Text.Json;
 namespace NodeAgent.FileSystem;
 
 /// <summary>How one target looked before an apply: its backup file name, or that it did not exist.</summary>
-public sealed record BackupEntry(string Path, bool Existed, string? BackupFile, int Mode, uint Uid, uint Gid);
+public sealed record BackupEntry(string Path, bool Existed, string? BackupFile, int Mode, uint Uid, uint Gid)
+{
+    /// <summary>Why an existing file has no backup (it was oversized and never read); null when it has one.</summary>
+    public string? Omitted { get; init; }
+}
 
 /// <summary>
 /// manifest.json in the backup directory: the state of every file of the set, as it was before the last apply
@@ -32,6 +36,11 @@ public sealed record BackupManifest(DateTimeOffset WrittenUtc, IReadOnlyList<Bac
                 if (entry.Existed)
                 {
                     json.WriteString("backup", entry.BackupFile);
+                    if (entry.Omitted is { } omitted)
+                    {
+                        json.WriteString("omitted", omitted);
+                    }
+
                     json.WriteString("mode", Convert.ToString(entry.Mode, 8).PadLeft(4, '0'));
                     json.WriteNumber("uid", entry.Uid);
                     json.WriteNumber("gid", entry.Gid);

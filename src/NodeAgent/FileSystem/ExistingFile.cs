@@ -12,8 +12,19 @@ public sealed record ExistingFile(byte[] Content, int Mode, uint Uid, uint Gid)
 
     public ExistingDirectory? Directory { get; init; }
 
+    /// <summary>
+    /// The file's size when it is over <see cref="SecureFileSystem.MaxTargetBytes"/>: it was not read (a user can
+    /// `truncate -s 1G` a file they own), <see cref="Content"/> is empty, and it is drifted whatever it holds.
+    /// </summary>
+    public long? OversizedBytes { get; init; }
+
+    public bool IsOversized => OversizedBytes is not null;
+
+    /// <summary>Names the file has (st_nlink). Over 1, its content may be another file's too: never shown, always replaced.</summary>
+    public uint LinkCount { get; init; } = 1;
+
     public override string ToString() =>
-        $"ExistingFile {{ {Content.Length} bytes, Mode = {Convert.ToString(Mode, 8)}, Owner = {Uid}:{Gid} }}";
+        $"ExistingFile {{ {OversizedBytes ?? Content.Length} bytes{(IsOversized ? " (oversized, not read)" : string.Empty)}, Mode = {Convert.ToString(Mode, 8)}, Owner = {Uid}:{Gid} }}";
 }
 
 /// <summary>A directory as found on disk: permission bits (mode &amp; 07777) and numeric owner.</summary>

@@ -5,7 +5,7 @@ namespace NodeAgent.FileSystem;
 
 /// <summary>
 /// Writes a whole set of files so that either all changed files end up new or all keep their previous
-/// content, mode and owner. Phases: inspect (skip files already as desired), stage (back up the previous
+/// content, mode and owner; or several such sets (<see cref="FileDomain"/>), each atomic on its own. Phases: inspect (skip files already as desired), stage (back up the previous
 /// content, then write a synced temp file beside every target; any failure removes the temps and touches
 /// no target), commit (rename each temp over its target; if one rename fails, the targets already renamed
 /// are restored from the backups). Whenever anything changes, every target of the set that exists is backed up,
@@ -35,25 +35,83 @@ public sealed class FileSetTransaction
 
     public string BackupDirectory => _backupDirectory;
 
-    /// <summary>Applies the set; returns the paths actually written, in order (unchanged files are skipped).</summary>
+    /// <summary>
+    /// Applies the set as one domain; returns the paths actually written, in order (unchanged files are skipped).
+    /// Throws what stopped it, as <see cref="ApplyDomains"/> reports it.
+    /// </summary>
     public IReadOnlyList<string> Apply(IReadOnlyList<DesiredFile> files)
     {
         ArgumentNullException.ThrowIfNull(files);
-        RefuseDuplicates(files);
-
-        var set = new List<Change>(files.Count);
-        foreach (var file in files)
+        var result = ApplyDomains([new FileDomain("files", files)])[0];
+        if (result.Failure is { } failure)
         {
-            set.Add(new Change(file, _fs.Inspect(file.Path, file.Owner, file.PrivateParent)));
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
-        var changes = set.FindAll(change => !IsAlreadyInPlace(change.Desired, change.Previous));
-        if (changes.Count == 0)
+        return result.WrittenPaths;
+    }
+
+    /// <summary>
+    /// Applies each domain atomically on its own, in order: a domain whose inspection, staging or rename fails is
+    /// rolled back and reported, and the others still rotate. The backups (one manifest) cover every domain.
+    /// A failure to write the backups stops everything before any target is touched, and is thrown.
+    /// </summary>
+    public IReadOnlyList<DomainResult> ApplyDomains(IReadOnlyList<FileDomain> domains)
+    {
+        ArgumentNullException.ThrowIfNull(domains);
+        RefuseDuplicates(domains.SelectMany(d => d.Files).ToList());
+
+        var results = new DomainResult?[domains.Count];
+        var inspected = new List<Change>[domains.Count];
+        for (var i = 0; i < domains.Count; i++)
         {
-            return [];
+            try
+            {
+                inspected[i] = domains[i].Files.Select(file => new Change(file, _fs.Inspect(file.Path, file.Owner, file.PrivateParent))).ToList();
+            }
+            catch (Exception e) when (e is UnsafePathException or FileWriteException)
+            {
+                results[i] = new DomainResult(domains[i].Name, e is UnsafePathException ? DomainStatus.Refused : DomainStatus.Failed, [], e);
+                inspected[i] = [];
+            }
         }
 
-        var staged = Stage(set, changes);
+        var changes = inspected.Select(set => set.FindAll(change => !IsAlreadyInPlace(change.Desired, change.Previous))).ToArray();
+        if (changes.Any(c => c.Count > 0))
+        {
+            WriteBackups(inspected.SelectMany(set => set).ToList());
+        }
+
+        for (var i = 0; i < domains.Count; i++)
+        {
+            if (results[i] is not null)
+            {
+                continue;
+            }
+
+            if (changes[i].Count == 0)
+            {
+                results[i] = new DomainResult(domains[i].Name, DomainStatus.Unchanged, []);
+                continue;
+            }
+
+            try
+            {
+                ApplyChanges(changes[i]);
+                results[i] = new DomainResult(domains[i].Name, DomainStatus.Rotated, changes[i].ConvertAll(change => change.Desired.Path));
+            }
+            catch (Exception e) when (e is UnsafePathException or FileWriteException)
+            {
+                results[i] = new DomainResult(domains[i].Name, DomainStatus.Failed, [], e);
+            }
+        }
+
+        return results.Select(r => r!).ToList();
+    }
+
+    private void ApplyChanges(List<Change> changes)
+    {
+        var staged = Stage(changes);
         try
         {
             Commit(changes, staged);
@@ -65,8 +123,6 @@ public sealed class FileSetTransaction
                 file.Dispose();
             }
         }
-
-        return changes.ConvertAll(change => change.Desired.Path);
     }
 
     /// <summary>
@@ -76,17 +132,18 @@ public sealed class FileSetTransaction
     /// </summary>
     public static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) =>
         existing is not null
+        && !existing.IsOversized
+        && existing.LinkCount <= 1
         && existing.Mode == desired.Mode
         && (desired.Owner is null || (existing.Uid == desired.Owner.Uid && existing.Gid == desired.Owner.Gid))
         && existing.Content.AsSpan().SequenceEqual(desired.Content)
         && PrivateDirectory.Drift(desired, existing).Count == 0;
 
-    private List<StagedFile> Stage(List<Change> set, List<Change> changes)
+    private List<StagedFile> Stage(List<Change> changes)
     {
         var staged = new List<StagedFile>(changes.Count);
         try
         {
-            WriteBackups(set);
             foreach (var change in changes)
             {
                 staged.Add(_fs.Stage(change.Desired));
@@ -121,10 +178,15 @@ public sealed class FileSetTransaction
         }
     }
 
-    /// <summary>Restores the first <paramref name="changedCount"/> targets to their previous state, newest first.</summary>
+    /// <summary>
+    /// Restores the first <paramref name="changedCount"/> targets to their previous state, newest first, and says what
+    /// is really on disk afterwards: which targets hold the new content and which the previous one. (A restore that
+    /// failed too, e.g. on a file system remounted read-only mid-set, must not read as "nothing was changed".)
+    /// </summary>
     private FileWriteException RollBack(List<Change> changes, int changedCount, FileWriteException failure)
     {
         var notRestored = new List<string>();
+        var stillNew = new List<string>();
         for (var index = changedCount - 1; index >= 0; index--)
         {
             var (desired, previous) = changes[index];
@@ -135,6 +197,11 @@ public sealed class FileSetTransaction
                 {
                     _fs.Delete(desired.Path, desired.Owner);
                 }
+                else if (previous.IsOversized)
+                {
+                    notRestored.Add($"{desired.Path} (its previous content was {previous.OversizedBytes} bytes, over the {SecureFileSystem.MaxTargetBytes}-byte limit, and was not kept)");
+                    stillNew.Add(desired.Path);
+                }
                 else
                 {
                     // Only root can give a file away; anyone else gets it back under their own id, as before.
@@ -144,7 +211,9 @@ public sealed class FileSetTransaction
             }
             catch (Exception e) when (e is FileWriteException or UnsafePathException)
             {
-                notRestored.Add($"{desired.Path} ({e.Message})");
+                // The cause only: the inner failure's own "nothing was changed" is about that one write, not the set.
+                notRestored.Add($"{desired.Path} ({(e is FileWriteException w ? w.What : ((UnsafePathException)e).Why)})");
+                stillNew.Add(desired.Path);
             }
         }
 
@@ -156,32 +225,72 @@ public sealed class FileSetTransaction
             return failure.WithRollback(rolledBack: true, note);
         }
 
+        var previousContent = changes.Select(c => c.Desired.Path).Where(p => !stillNew.Contains(p)).ToList();
         return failure.WithRollback(rolledBack: false,
-            $"restoring the previous files failed for: {string.Join("; ", notRestored)}; their previous content, mode and owner are in {Path.Combine(_backupDirectory, BackupManifest.FileName)}");
+            $"restoring the previous files failed for: {string.Join("; ", notRestored)}; on disk now: {string.Join(", ", stillNew)} hold(s) the NEW content"
+            + (previousContent.Count > 0 ? $", {string.Join(", ", previousContent)} the previous content" : string.Empty)
+            + $"; the previous content, mode and owner of each are in {Path.Combine(_backupDirectory, BackupManifest.FileName)}");
     }
 
-    /// <summary>Backs up every target of the set as it is now, changed or not, and names them all in the manifest.</summary>
+    /// <summary>
+    /// Backs up every target of the set as it is now, changed or not, and names them all in the manifest. If that
+    /// fails (a full disk), the files this run wrote are removed again: the previous manifest and its files stay, and
+    /// repeated failing runs cannot pile up copies of secrets.
+    /// </summary>
     private void WriteBackups(List<Change> set)
     {
         _backupFs.EnsurePrivateDirectory(_backupDirectory);
         var entries = new List<BackupEntry>(set.Count);
-        foreach (var (desired, previous) in set)
+        var written = new List<string>();
+        try
         {
-            if (previous is null)
+            foreach (var (desired, previous) in set)
             {
-                entries.Add(new BackupEntry(desired.Path, false, null, 0, 0, 0));
-                continue;
+                if (previous is null)
+                {
+                    entries.Add(new BackupEntry(desired.Path, false, null, 0, 0, 0));
+                    continue;
+                }
+
+                if (previous.IsOversized)
+                {
+                    // Never read, so never copied: a user-grown file must not fill the state directory with root's copy.
+                    entries.Add(new BackupEntry(desired.Path, true, null, previous.Mode, previous.Uid, previous.Gid)
+                    {
+                        Omitted = $"oversized ({previous.OversizedBytes} bytes): not kept",
+                    });
+                    continue;
+                }
+
+                // A fresh name per apply: a backup the current manifest names is never overwritten, so a crash
+                // mid-staging leaves the previous manifest and its files intact.
+                var name = $"{Sanitize(Path.GetFileName(desired.Path))}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{BackupSuffix}";
+                var path = Path.Combine(_backupDirectory, name);
+                _backupFs.Write(new DesiredFile(path, previous.Content, BackupFileMode, null, PrivateParent: true));
+                written.Add(path);
+                entries.Add(new BackupEntry(desired.Path, true, name, previous.Mode, previous.Uid, previous.Gid));
             }
 
-            // A fresh name per apply: a backup the current manifest names is never overwritten, so a crash
-            // mid-staging leaves the previous manifest and its files intact.
-            var name = $"{Sanitize(Path.GetFileName(desired.Path))}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{BackupSuffix}";
-            _backupFs.Write(new DesiredFile(Path.Combine(_backupDirectory, name), previous.Content, BackupFileMode, null, PrivateParent: true));
-            entries.Add(new BackupEntry(desired.Path, true, name, previous.Mode, previous.Uid, previous.Gid));
+            var manifest = new BackupManifest(DateTimeOffset.UtcNow, entries);
+            _backupFs.Write(new DesiredFile(Path.Combine(_backupDirectory, BackupManifest.FileName), manifest.ToJson(), BackupFileMode, null, PrivateParent: true));
+        }
+        catch
+        {
+            foreach (var path in written)
+            {
+                try
+                {
+                    _ = _backupFs.DeleteIfRegularFile(path);
+                }
+                catch (Exception e) when (e is FileWriteException or UnsafePathException)
+                {
+                    // Best effort: the next successful run prunes what is not in its manifest.
+                }
+            }
+
+            throw;
         }
 
-        var manifest = new BackupManifest(DateTimeOffset.UtcNow, entries);
-        _backupFs.Write(new DesiredFile(Path.Combine(_backupDirectory, BackupManifest.FileName), manifest.ToJson(), BackupFileMode, null, PrivateParent: true));
         RemoveUnreferencedBackups(entries);
     }
 

@@ -21,6 +21,12 @@ public sealed class SecureFileSystem
     /// <summary>Marks NodeAgent's temporary files: ".NAME.nodeagent-RANDOM".</summary>
     public const string TempFileMarker = ".nodeagent-";
 
+    /// <summary>
+    /// The most of a target that is ever read (the sources' limit too): every target NodeAgent renders is a few
+    /// KiB, and a user who owns one could otherwise make root read, diff and back up a sparse 1 GiB file.
+    /// </summary>
+    public const int MaxTargetBytes = 1024 * 1024;
+
     private const int DirectoryMode = 0x1ED;        // 0755
     private const int PrivateDirectoryMode = PrivateDirectory.Mode;
     private const int GroupOrOtherWrite = 0x12;     // 0022
@@ -101,8 +107,17 @@ public sealed class SecureFileSystem
 
         var stat = StatDescriptor(file, target.FullPath);
         RequireRegularFile(target.FullPath, stat);
-        var content = ReadAll(file, target.FullPath, stat.Size);
-        return new ExistingFile(content, stat.Permissions, stat.Uid, stat.Gid) { Directory = Describe(directory, target) };
+        var content = stat.Size > MaxTargetBytes ? null : ReadAll(file, target.FullPath, stat.Size);
+
+        // Read at most one byte past the cap: a file growing between statx and read is oversized too.
+        var statSize = stat.Size > long.MaxValue ? long.MaxValue : (long)stat.Size;
+        long? oversized = content is null || content.Length > MaxTargetBytes ? Math.Max(statSize, content?.Length ?? 0) : null;
+        return new ExistingFile(oversized is null ? content! : [], stat.Permissions, stat.Uid, stat.Gid)
+        {
+            Directory = Describe(directory, target),
+            OversizedBytes = oversized,
+            LinkCount = stat.LinkCount,
+        };
     }
 
     /// <summary>Writes one file atomically (temp file, fchown, fchmod, write, fsync, rename, fsync directory).</summary>
@@ -185,6 +200,35 @@ public sealed class SecureFileSystem
     }
 
     /// <summary>
+    /// Opens (creating it with <paramref name="mode"/> if missing) the regular file at <paramref name="path"/> for
+    /// reading and writing, through the same no-follow walk as a target (missing directories created 0755): for the
+    /// apply lock, which must never be created through a link planted at the state directory or below.
+    /// </summary>
+    internal FileDescriptor OpenOrCreate(string path, int mode)
+    {
+        var target = Resolve(path);
+        using var directory = OpenDirectory(target, new DirectoryWalk(Writes: true, Owner: null, PrivateLeaf: false))!;
+        var file = LibC.openat(directory, target.Name, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, (uint)mode);
+        if (file.IsInvalid)
+        {
+            var errno = LibC.LastErrno;
+            file.Dispose();
+            throw errno == LibC.ELOOP ? UnsafePathException.Symlink(target.FullPath) : Failure(target.FullPath, "opening it", errno);
+        }
+
+        try
+        {
+            RequireRegularFile(target.FullPath, StatDescriptor(file, target.FullPath));
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Everything of a write except the final rename: the parent directory opened without following links
     /// (created where missing), a temporary file beside the target with final owner, mode and content, synced.
     /// The returned handle keeps the verified directory open so the rename cannot be redirected.
@@ -203,6 +247,7 @@ public sealed class SecureFileSystem
         try
         {
             RefuseUnsafeTarget(directory, target);
+            SweepStaleTempFiles(directory, target);
             var (descriptor, tempName) = CreateTempFile(directory, target, file.Mode);
             using (descriptor)
             {
@@ -226,9 +271,37 @@ public sealed class SecureFileSystem
         }
     }
 
+    /// <summary>
+    /// Removes this target's own temp files (".NAME.nodeagent-RANDOM", 0600, possibly holding a secret) that a killed
+    /// or failed run left behind. Only ones older than <see cref="StaleTempAge"/>: a live writer renames its temp within
+    /// seconds, and verify writes its report without the apply lock.
+    /// </summary>
+    private static void SweepStaleTempFiles(FileDescriptor directory, ResolvedPath target)
+    {
+        var prefix = $".{TempBaseName(target)}{TempFileMarker}";
+        var cutoff = DateTimeOffset.UtcNow.Add(-StaleTempAge).ToUnixTimeSeconds();
+        foreach (var name in EntryNames(directory, target.DirectoryPath))
+        {
+            if (name.Length == prefix.Length + 12 && name.StartsWith(prefix, StringComparison.Ordinal)
+                && !name.AsSpan(prefix.Length).ContainsAnyExcept(LowerHex)
+                && TryStat(directory, name, out var stat, out _) && stat.IsRegularFile && stat.ModifyTimeSeconds < cutoff)
+            {
+                _ = LibC.unlinkat(directory, name, 0); // best effort: a leftover is retried on the next write
+            }
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    /// <summary>How old a temp file must be before a write of the same target removes it as litter.</summary>
+    internal static TimeSpan StaleTempAge { get; } = TimeSpan.FromMinutes(10);
+
+    private static string TempBaseName(ResolvedPath target) =>
+        target.Name.Length > MaxNameInTempFile ? target.Name[..MaxNameInTempFile] : target.Name;
+
     private (FileDescriptor Descriptor, string TempName) CreateTempFile(FileDescriptor directory, ResolvedPath target, int mode)
     {
-        var baseName = target.Name.Length > MaxNameInTempFile ? target.Name[..MaxNameInTempFile] : target.Name;
+        var baseName = TempBaseName(target);
         for (var attempt = 0; ; attempt++)
         {
             var tempName = $".{baseName}{TempFileMarker}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
@@ -431,6 +504,10 @@ public sealed class SecureFileSystem
             {
                 RequireTrustedOwner(shownPath, stat, walk);
             }
+            else if (stat.Uid != walk.Owner.Uid)
+            {
+                RefuseTakeoverOfForeignContent(child, shownPath, stat, walk.Owner);
+            }
 
             if (walk.Writes)
             {
@@ -465,6 +542,53 @@ public sealed class SecureFileSystem
         throw new UnsafePathException(shownPath,
             $"is owned by uid {stat.Uid}, which is neither root, nor the user nodeagent runs as (uid {processUid}){fileOwner}: that user could rename a file of their own over any file NodeAgent writes below it",
             $"chown root {shownPath}, then run apply again");
+    }
+
+    /// <summary>
+    /// Giving ~/.aws to its user is only a repair when the user loses nothing to it and gains nothing but their own
+    /// files: a user can rename any directory of their home to .aws (a root-owned .cache left by `sudo pip`), and an
+    /// fchown would hand them whatever it holds. So a ~/.aws owned by someone else is taken over only when it is empty
+    /// or holds nothing but the regular files NodeAgent manages (the legacy script left a root-owned one like that).
+    /// </summary>
+    private static void RefuseTakeoverOfForeignContent(FileDescriptor directory, string shownPath, LibC.StatxBuffer stat, FileOwner owner)
+    {
+        var foreign = new List<string>();
+        foreach (var name in EntryNames(directory, shownPath))
+        {
+            var managed = name is "credentials" or "config" || IsTempFileName(name);
+            if (!managed || !TryStat(directory, name, out var entry, out _) || !entry.IsRegularFile)
+            {
+                foreign.Add(name);
+            }
+        }
+
+        if (foreign.Count == 0)
+        {
+            return;
+        }
+
+        var shown = string.Join(", ", foreign.Order(StringComparer.Ordinal).Take(5)) + (foreign.Count > 5 ? $" and {foreign.Count - 5} more" : string.Empty);
+        throw new UnsafePathException(shownPath,
+            $"is owned by uid {stat.Uid}, not the file's owner (uid {owner.Uid}), and holds entries NodeAgent does not manage ({shown}): giving it to uid {owner.Uid} would hand over what that user did not own",
+            $"look inside {shownPath}; if everything there belongs to that user, chown -R {owner.Uid}:{owner.Gid} {shownPath}, otherwise move it away; then run apply again");
+    }
+
+    /// <summary>
+    /// The names in an open directory. Listed through /proc/self/fd, which resolves to the very directory the
+    /// descriptor holds (never a path someone could swap), so what is judged is what would be chowned.
+    /// </summary>
+    private static List<string> EntryNames(FileDescriptor directory, string shownPath)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/self/fd/{directory.DangerousGetHandle()}")
+                .Select(p => System.IO.Path.GetFileName(p)).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FileWriteException(shownPath, $"listing the directory: {e.Message}", null,
+                "check that /proc is mounted and run nodeagent as root, then run apply again", rolledBack: true);
+        }
     }
 
     private static void RepairPrivateDirectory(FileDescriptor directory, string shownPath, LibC.StatxBuffer stat, FileOwner? owner)
@@ -550,7 +674,7 @@ public sealed class SecureFileSystem
 
     private static byte[] ReadAll(FileDescriptor descriptor, string shownPath, ulong sizeHint)
     {
-        var errno = LibC.ReadToEnd(descriptor, Array.MaxLength - 1, sizeHint, out var content);
+        var errno = LibC.ReadToEnd(descriptor, MaxTargetBytes + 1, sizeHint, out var content);
         return errno == 0 ? content : throw Failure(shownPath, "reading it", errno);
     }
 

@@ -17,10 +17,21 @@ public sealed record AgentContext(AgentOptions Options, PathMap Paths, string Co
                 "give the sandbox directory, or leave --root out to act on this host")]);
         }
 
+        if (root is not null && Configuration.HostPath.Normalize(root) == "/")
+        {
+            throw new InvalidInputException([new SourceError("--root", null, $"--root \"{root}\" is / itself, which would act on the real host",
+                "leave --root out to act on this host, or give the sandbox directory")]);
+        }
+
         var paths = new PathMap(root);
         var configFile = configPath ?? paths.Map(AgentOptionsLoader.DefaultPath);
         var options = AgentOptionsLoader.Load(configFile, mustExist: configPath is not null);
         var sources = sourcesDirectory is not null ? Path.GetFullPath(sourcesDirectory) : paths.Map(options.Sources.Directory);
+        if (TargetPlacement.OverlapErrors(options, paths, configFile, sources) is { Count: > 0 } overlaps)
+        {
+            throw new InvalidInputException(overlaps);
+        }
+
         return new AgentContext(options, paths, configFile, sources);
     }
 

@@ -20,18 +20,26 @@ public sealed class ApplyLock : IDisposable
 
     private ApplyLock(FileDescriptor descriptor) => _descriptor = descriptor;
 
-    public static Task<ApplyLock> AcquireAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct) =>
-        AcquireAsync(stateDirectory, Open(stateDirectory, Path.Combine(stateDirectory, "apply.lock")), LibC.LOCK_EX, wait, waiting, ct);
+    /// <param name="fileSystem">The walk the lock file is opened through (the run's root); "/" when null or when the
+    /// state directory is outside it.</param>
+    public static Task<ApplyLock> AcquireAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct,
+        SecureFileSystem? fileSystem = null)
+    {
+        var path = Path.Combine(stateDirectory, "apply.lock");
+        var walk = fileSystem is not null && fileSystem.Contains(path) ? fileSystem : new SecureFileSystem("/");
+        return AcquireAsync(stateDirectory, Open(walk, stateDirectory, path), LibC.LOCK_EX, wait, waiting, ct);
+    }
 
     /// <summary>
     /// The shared lock verify holds while it looks. Null when there is no lock file to share (nothing was ever
     /// applied here) or this user may not open it (a non-root verify): then no apply can be running as this user
-    /// either way, and verify goes on without it rather than fail for a lock it only reads.
+    /// either way, and verify goes on without it rather than fail for a lock it only reads. Opened read-only and
+    /// never created, so a link on the way can at most make verify lock some other file, never write one.
     /// </summary>
     public static async Task<ApplyLock?> AcquireSharedAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct)
     {
         var path = Path.Combine(stateDirectory, "apply.lock");
-        var descriptor = LibC.open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        var descriptor = LibC.open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
         if (descriptor.IsInvalid)
         {
             descriptor.Dispose();
@@ -88,35 +96,26 @@ public sealed class ApplyLock : IDisposable
         }
     }
 
-    /// <summary>The lock file is opened without following a link, and created 0600: it holds nothing, but it is ours.</summary>
-    private static FileDescriptor Open(string stateDirectory, string path)
+    /// <summary>
+    /// The lock file is opened through the no-follow walk, and created 0600: it holds nothing, but it is ours, and a
+    /// link planted at the state directory (or any directory on the way) must not make root create files elsewhere.
+    /// </summary>
+    private static FileDescriptor Open(SecureFileSystem walk, string stateDirectory, string path)
     {
         try
         {
-            Directory.CreateDirectory(stateDirectory);
+            return walk.OpenOrCreate(path, 0x180);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (FileWriteException e) when (e.Errno is { } errno)
         {
-            throw new FileWriteException(stateDirectory, $"creating the state directory: {e.Message}", null,
-                "run nodeagent as root, or check that the file system is writable", rolledBack: true);
-        }
-
-        var descriptor = LibC.open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180);
-        if (descriptor.IsInvalid)
-        {
-            var errno = LibC.LastErrno;
-            descriptor.Dispose();
             throw new FileWriteException(path, $"opening the apply lock: {LibC.Describe(errno)}", errno, errno switch
             {
-                LibC.ELOOP => $"{path} is a symbolic link: remove it, NodeAgent recreates it",
                 LibC.EACCES or LibC.EPERM => "run nodeagent as root (sudo)",
                 LibC.EROFS => $"{stateDirectory} is on a read-only file system: remount it read-write or set state_directory",
                 LibC.ENOSPC or LibC.EDQUOT => $"free space on the file system holding {stateDirectory}",
                 _ => $"check {stateDirectory}",
             }, rolledBack: true);
         }
-
-        return descriptor;
     }
 
     public void Dispose() => _descriptor.Dispose();

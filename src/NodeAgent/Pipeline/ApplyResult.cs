@@ -1,4 +1,5 @@
 using NodeAgent.Containers;
+using NodeAgent.FileSystem;
 using NodeAgent.Planning;
 
 namespace NodeAgent.Pipeline;
@@ -13,4 +14,9 @@ public sealed record ApplyResult(
     string? ContainersSkipped)
 {
     public bool ContainersFailed => Containers?.Any(c => c.Action == ContainerAction.Failed) == true;
+
+    /// <summary>Per failure domain: rotated, unchanged, refused (unsafe path) or failed. A dry run lists only the refused.</summary>
+    public IReadOnlyList<DomainResult> Domains { get; init; } = [];
+
+    public bool SomeDomainsNotRotated => Domains.Any(d => d.NotRotated);
 }

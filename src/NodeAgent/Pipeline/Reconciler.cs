@@ -87,10 +87,15 @@ public sealed partial class Reconciler
     private async Task ApplyAsync(Run run, CredentialSet set, CancellationToken ct)
     {
         var request = run.Request;
-        var plan = SafePlanFor(set);
+        var plan = PlanFor(set);
         if (request.Mode == ReportMode.DryRun)
         {
-            run.Apply = new ApplyResult(plan, [], true, null, "dry run");
+            run.Apply = new ApplyResult(plan, [], true, null, "dry run") { Domains = Refused(plan) };
+            if (run.Apply.SomeDomainsNotRotated)
+            {
+                throw new PartialRotationException(run.Apply.Domains);
+            }
+
             return;
         }
 
@@ -106,20 +111,23 @@ public sealed partial class Reconciler
             run.Rows.Add(row);
         }
 
-        using (await ApplyLock.AcquireAsync(_services.Context.StateDirectory, request.LockWait, request.Waiting ?? (_ => { }), ct).ConfigureAwait(false))
+        using (await ApplyLock.AcquireAsync(_services.Context.StateDirectory, request.LockWait, request.Waiting ?? (_ => { }), ct, _services.FileSystem).ConfigureAwait(false))
         {
             // A plan made while another apply was writing would be stale: plan again under the lock.
-            plan = SafePlanFor(set);
-            var desired = plan.Files
-                .Select(f => new DesiredFile(f.Path, f.Desired.Content, f.Desired.Mode, f.Owner, f.Desired.PrivateParent))
+            plan = PlanFor(set);
+            // Each home's pair and the shared /opt/sensor set rotate on their own: a user who breaks their own home
+            // cannot hold back root's keys or docker.env.
+            var domains = plan.Files.Where(f => !plan.IsRefused(f.Domain)).GroupBy(f => f.Domain, StringComparer.Ordinal)
+                .Select(g => new FileDomain(g.Key, g.Select(f => new DesiredFile(f.Path, f.Desired.Content, f.Desired.Mode, f.Owner, f.Desired.PrivateParent)).ToList()))
                 .ToList();
-            var written = new FileSetTransaction(_services.FileSystem, _services.Context.BackupDirectory).Apply(desired);
+            var results = new FileSetTransaction(_services.FileSystem, _services.Context.BackupDirectory).ApplyDomains(domains).Concat(Refused(plan)).ToList();
+            var written = results.SelectMany(d => d.WrittenPaths).ToList();
             foreach (var path in written)
             {
                 LogWritten(_logger, path);
             }
 
-            run.Apply = new ApplyResult(plan, written, false, null, request.Restart ? null : "--no-restart");
+            run.Apply = new ApplyResult(plan, written, false, null, request.Restart ? null : "--no-restart") { Domains = results };
             if (request.Restart)
             {
                 // Run even when no file changed: a consumer whose environment is still stale (an earlier apply that
@@ -131,10 +139,23 @@ public sealed partial class Reconciler
                 var contentChanged = plan.Files.Where(f => f.ContentChanged)
                     .Select(f => f.Path).Where(written.Contains).ToList();
                 // Sandboxed (--root): only containers that bind-mount something under the root are touched, never the host's.
+                var context = _services.Context;
+                // A consumer's environment follows docker.env only when docker.env's domain rotated: otherwise the
+                // container and the file on disk would disagree.
+                var dockerEnv = context.Paths.Map(context.Options.Targets.DockerEnv.Path);
+                var environment = results.Any(d => d.NotRotated && plan.Files.Any(f => f.Path == dockerEnv && f.Domain == d.Name))
+                    ? new Dictionary<string, string>()
+                    : EnvFileRenderer.DockerEnvironment(set);
                 var outcomes = await updater.UpdateAsync(
-                    new ConsumerUpdateRequest(contentChanged, EnvFileRenderer.DockerEnvironment(set), _services.Context.Paths.Root), ct).ConfigureAwait(false);
+                    new ConsumerUpdateRequest(contentChanged, environment, context.Paths.Root), ct).ConfigureAwait(false);
                 run.Apply = run.Apply with { Containers = outcomes };
             }
+        }
+
+        if (run.Apply.SomeDomainsNotRotated)
+        {
+            // After the containers of the rotated domains: the report says which rotated, the failure why the others did not.
+            throw new PartialRotationException(run.Apply.Domains);
         }
 
         var scope = request.Probes;
@@ -161,12 +182,9 @@ public sealed partial class Reconciler
         return planner.Plan(set, rendered);
     }
 
-    /// <summary>Apply refuses the whole plan when any target is unsafe; verify reports them instead.</summary>
-    private Plan SafePlanFor(CredentialSet set)
-    {
-        var plan = PlanFor(set);
-        return plan.UnsafeTargets.Count == 0 ? plan : throw new UnsafeTargetsException(plan.UnsafeTargets);
-    }
+    /// <summary>A domain holding an unsafe target is refused whole; the others are applied (see <see cref="FailureDomains"/>).</summary>
+    private static List<DomainResult> Refused(Plan plan) =>
+        plan.RefusedDomains.Select(d => new DomainResult(d.Name, DomainStatus.Refused, [], new UnsafeTargetsException(d.Problems))).ToList();
 
     private static ProbeResult? RotationRow(RotationCheck check) => check.Verdict switch
     {

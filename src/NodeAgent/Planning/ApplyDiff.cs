@@ -10,6 +10,11 @@ public static class ApplyDiff
 {
     public static string Render(Plan plan, FileChange file)
     {
+        if (file.DiffWithheld is { } withheld)
+        {
+            return $"--- {file.Path}: not diffed ({withheld})\n";
+        }
+
         var oldText = file.OldContent is null ? string.Empty : Encoding.UTF8.GetString(file.OldContent);
         var newText = Encoding.UTF8.GetString(file.Desired.Content);
         var passThrough = plan.Set.PassThroughEnvironment.Select(v => v.Value).ToList();

@@ -13,6 +13,7 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
     {
         var errors = new List<SourceError>();
         var unsafePaths = new List<UnsafePathException>();
+        var refused = new Dictionary<string, List<UnsafePathException>>(StringComparer.Ordinal);
         var notes = new List<string>();
         var changes = new List<FileChange>();
         foreach (var file in rendered)
@@ -37,10 +38,21 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
                     unsafePaths.Add(e);
                 }
 
+                var domain = FailureDomains.For(file);
+                if (!refused.TryGetValue(domain, out var problems))
+                {
+                    refused[domain] = problems = [];
+                }
+
+                if (!problems.Any(known => known.Path == e.Path && known.Why == e.Why))
+                {
+                    problems.Add(e);
+                }
+
                 continue;
             }
 
-            changes.Add(Compare(file, path, existing, owner));
+            changes.Add(Compare(file, path, existing, owner) with { Domain = FailureDomains.For(file) });
         }
 
         if (errors.Count > 0)
@@ -48,7 +60,11 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
             throw new InvalidInputException(errors);
         }
 
-        return new Plan(set, changes, notes) { UnsafeTargets = unsafePaths };
+        return new Plan(set, changes, notes)
+        {
+            UnsafeTargets = unsafePaths,
+            RefusedDomains = refused.Select(d => new RefusedDomain(d.Key, d.Value)).ToList(),
+        };
     }
 
     private static FileChange Compare(RenderedFile file, string path, ExistingFile? existing, OwnershipResolver.Resolution owner)
@@ -61,9 +77,23 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
         var desired = new DesiredFile(path, file.Content, file.Mode, owner.Owner, file.PrivateParent);
 
         var reasons = new List<string>();
-        if (!existing.Content.AsSpan().SequenceEqual(file.Content))
+        string? withheld = null;
+        if (existing.OversizedBytes is { } size)
+        {
+            withheld = $"oversized: {TargetSize.Describe(size)}";
+            reasons.Add(withheld);
+        }
+        else if (!existing.Content.AsSpan().SequenceEqual(file.Content))
         {
             reasons.Add("content changed");
+        }
+
+        if (existing.LinkCount > 1)
+        {
+            // A hard link shares its inode with another name (a user's own file linked in): the rename gives the
+            // target its own file, and the shared content is not ours to print.
+            reasons.Add($"hard link ({existing.LinkCount} links): replaced by a file of its own");
+            withheld ??= $"hard link: {existing.LinkCount} links, its content may belong to another file";
         }
 
         if (existing.Mode != file.Mode)
@@ -80,7 +110,10 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
 
         // The writer's own rule decides; the reasons above only explain it.
         var action = FileSetTransaction.IsAlreadyInPlace(desired, existing) ? FileAction.Unchanged : FileAction.Update;
-        return new FileChange(file, path, action, reasons, owner.Owner, owner.Description, existing.Content);
+        return new FileChange(file, path, action, reasons, owner.Owner, owner.Description, withheld is null ? existing.Content : null)
+        {
+            DiffWithheld = withheld,
+        };
     }
 
     public static string Octal(int mode) => Convert.ToString(mode, 8).PadLeft(3, '0');

@@ -1,4 +1,5 @@
 using NodeAgent.Containers;
+using NodeAgent.FileSystem;
 using NodeAgent.Pipeline;
 using NodeAgent.Planning;
 
@@ -8,13 +9,28 @@ namespace NodeAgent.Reporting;
 public static class ApplyReport
 {
     public static IReadOnlyList<StepEntry> FileSteps(ApplyResult result, bool withDiff) =>
-        result.Plan.Files.Select(f => FileStep(f, result, withDiff)).ToList();
+        result.Plan.UnsafeTargets
+            .Select(u => new StepEntry("write", u.Path, StepStatus.Failed, $"refused: {u.Why}", u.Fix, 0))
+            .Concat(result.Plan.Files.Select(f => FileStep(f, result, withDiff))).ToList();
 
     public static IReadOnlyList<StepEntry> ContainerSteps(ApplyResult result) =>
         (result.Containers ?? []).Select(ContainerStep).ToList();
 
     private static StepEntry FileStep(FileChange file, ApplyResult result, bool withDiff)
     {
+        if (result.Domains.FirstOrDefault(d => d.Name == file.Domain) is { NotRotated: true } domain)
+        {
+            var (cause, fix) = domain.Failure switch
+            {
+                UnsafeTargetsException u => (u.UnsafePaths[0].Why, u.UnsafePaths[0].Fix),
+                UnsafePathException u => (u.Why, u.Fix),
+                FileWriteException w => (w.What, w.Fix),
+                _ => (domain.Status.ToString(), "run apply again"),
+            };
+            return new StepEntry("write", file.Path, StepStatus.Failed,
+                $"not written: {domain.Name} {domain.Status.ToString().ToLowerInvariant()}: {cause}", fix, 0);
+        }
+
         var mode = Planner.Octal(file.Desired.Mode).PadLeft(4, '0');
         var desired = $"{mode} {file.OwnerDescription}";
         if (!file.IsChange)

@@ -113,7 +113,8 @@ public sealed class ApplyCommandTests
         Assert.Equal(ExitCodes.WriteFailed, run.ExitCode);
         Assert.Contains("/home/ubuntu/.aws", run.Error, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(victim));
-        Assert.False(File.Exists(sandbox.Target("/root/.aws/credentials")), "a refused plan writes no target at all");
+        Assert.False(File.Exists(sandbox.Target("/home/ubuntu/.aws/credentials")), "the refused home's pair is not written");
+        Assert.True(File.Exists(sandbox.Target("/root/.aws/credentials")), "every other failure domain still rotates (issue 9, break 4)");
     }
 
     [Fact]

@@ -59,8 +59,8 @@ public sealed class AgentOptionsLoaderTests
               aws_homes:
                 - user: admin
                   home: /home/admin
-              s3_config: { path: /etc/s3.json, owner: admin, mode: "0400" }
-              storage_config: { path: /etc/storage.yaml, owner: admin, mode: "0640" }
+              s3_config: { path: /srv/s3.json, owner: admin, mode: "0400" }
+              storage_config: { path: /srv/storage.yaml, owner: admin, mode: "0640" }
             containers:
               names: [uploader]
               docker_host: unix:///run/docker.sock
@@ -77,7 +77,7 @@ public sealed class AgentOptionsLoaderTests
         Assert.Equal("sensors", options.Profile);
         Assert.Equal(["raw", "archive"], options.BucketRoles);
         Assert.Equal("/home/admin/.aws/config", Assert.Single(options.Targets.AwsHomes).ConfigPath);
-        Assert.Equal(new FileTarget("/etc/s3.json", "admin", Convert.ToInt32("400", 8)), options.Targets.S3Config);
+        Assert.Equal(new FileTarget("/srv/s3.json", "admin", Convert.ToInt32("400", 8)), options.Targets.S3Config);
         Assert.Equal(Convert.ToInt32("640", 8), options.Targets.StorageConfig.Mode);
         Assert.Equal("/opt/sensor/.env", options.Targets.DotEnv.Path);
         Assert.Equal(["uploader"], options.Containers.Names);
