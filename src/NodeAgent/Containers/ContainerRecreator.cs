@@ -108,18 +108,26 @@ internal sealed class ContainerRecreator
         }
         catch (Exception e)
         {
-            failure = DockerFailureDescriber.Describe(e);
-            await RollBackAsync(old.ID, newId, name, wasRunning).ConfigureAwait(false);
-            ct.ThrowIfCancellationRequested();
-            return Failed(container, old.ID, $"recreate failed ({failure}) although {why}; the previous container was put back",
+            var rollback = await RollBackAsync(old.ID, newId, name, wasRunning).ConfigureAwait(false);
+            if (ct.IsCancellationRequested)
+            {
+                // The run ends here; a rollback that did not complete must still reach the operator, so it travels
+                // in the cancellation's message (the report is never written for an interrupted run).
+                throw rollback is null
+                    ? new OperationCanceledException(ct)
+                    : new OperationCanceledException($"interrupted while recreating {name}, and {rollback.What}; fix: {rollback.Fix}", e, ct);
+            }
+
+            return RolledBack(container, old.ID, $"recreate failed ({DockerFailureDescriber.Describe(e)}) although {why}", rollback,
                 $"docker logs {name}; fix what stops the new container, then apply again");
         }
 
         if (failure is not null)
         {
-            await RollBackAsync(old.ID, newId, name, wasRunning).ConfigureAwait(false);
-            return Failed(container, old.ID, $"recreate failed: the new container was {failure}; the previous container was put back, still with stale credentials ({why})",
-                $"docker logs {name} shows why; fix it, then apply again");
+            var rollback = await RollBackAsync(old.ID, newId, name, wasRunning).ConfigureAwait(false);
+            return RolledBack(container, old.ID, $"recreate failed: the new container was {failure}", rollback,
+                $"docker logs {name} shows why; fix it, then apply again",
+                $", still with stale credentials ({why})");
         }
 
         // The clone runs: the swap is complete once the parked original is gone, so that last step is not abandoned
@@ -159,7 +167,7 @@ internal sealed class ContainerRecreator
         ContainerInspectResponse old, string name, IReadOnlyList<string> environment, CancellationToken ct)
     {
         var config = old.Config ?? new ContainerConfig();
-        var shortId = old.ID.Length >= 12 ? old.ID[..12] : old.ID;
+        var shortId = ShortId(old.ID);
         // A container joined to another's network namespace inherits hostname, DNS, ports and MAC from it; Docker
         // answers 400 "conflicting options" when a create sets any of them together with that mode. (Config.MacAddress
         // is not in the client's model, so it is never copied.)
@@ -218,6 +226,9 @@ internal sealed class ContainerRecreator
         }
     }
 
+    // A new HostConfig, every field of the original's copied (the inspect response stays as Docker sent it: the
+    // rollback and the report still read it). Only two things differ: anonymous volumes are bound by name, and the
+    // fields Docker refuses next to network_mode container:<id> are left out.
     private static HostConfig CloneHostConfig(ContainerInspectResponse old)
     {
         var host = old.HostConfig ?? new HostConfig();
@@ -236,19 +247,76 @@ internal sealed class ContainerRecreator
             }
         }
 
-        host.Binds = binds.Count > 0 ? binds : null!;
-        if (SharesAnotherContainersNetwork(old))
+        // Inspect reports DNS, ports and extra hosts as empty lists/false, which Docker still refuses next to
+        // "container:<id>".
+        var sharesNetwork = SharesAnotherContainersNetwork(old);
+        return new HostConfig
         {
-            // Inspect reports these as empty lists/false, which Docker still refuses next to "container:<id>".
-            host.DNS = null!;
-            host.DNSSearch = null!;
-            host.DNSOptions = null!;
-            host.ExtraHosts = null!;
-            host.PortBindings = null!;
-            host.PublishAllPorts = false;
-        }
-
-        return host;
+            Binds = binds.Count > 0 ? binds : null!,
+            ContainerIDFile = host.ContainerIDFile,
+            LogConfig = host.LogConfig,
+            NetworkMode = host.NetworkMode,
+            PortBindings = sharesNetwork ? null! : host.PortBindings,
+            RestartPolicy = host.RestartPolicy,
+            AutoRemove = host.AutoRemove,
+            VolumeDriver = host.VolumeDriver,
+            VolumesFrom = host.VolumesFrom,
+            ConsoleSize = host.ConsoleSize,
+            Annotations = host.Annotations,
+            CapAdd = host.CapAdd,
+            CapDrop = host.CapDrop,
+            CgroupnsMode = host.CgroupnsMode,
+            DNS = sharesNetwork ? null! : host.DNS,
+            DNSOptions = sharesNetwork ? null! : host.DNSOptions,
+            DNSSearch = sharesNetwork ? null! : host.DNSSearch,
+            ExtraHosts = sharesNetwork ? null! : host.ExtraHosts,
+            GroupAdd = host.GroupAdd,
+            IpcMode = host.IpcMode,
+            Cgroup = host.Cgroup,
+            Links = host.Links,
+            OomScoreAdj = host.OomScoreAdj,
+            PidMode = host.PidMode,
+            Privileged = host.Privileged,
+            PublishAllPorts = !sharesNetwork && host.PublishAllPorts,
+            ReadonlyRootfs = host.ReadonlyRootfs,
+            SecurityOpt = host.SecurityOpt,
+            StorageOpt = host.StorageOpt,
+            Tmpfs = host.Tmpfs,
+            UTSMode = host.UTSMode,
+            UsernsMode = host.UsernsMode,
+            ShmSize = host.ShmSize,
+            Sysctls = host.Sysctls,
+            Runtime = host.Runtime,
+            Isolation = host.Isolation,
+            CPUShares = host.CPUShares,
+            Memory = host.Memory,
+            NanoCPUs = host.NanoCPUs,
+            CgroupParent = host.CgroupParent,
+            BlkioWeight = host.BlkioWeight,
+            CPUPeriod = host.CPUPeriod,
+            CPUQuota = host.CPUQuota,
+            CPURealtimePeriod = host.CPURealtimePeriod,
+            CPURealtimeRuntime = host.CPURealtimeRuntime,
+            CpusetCpus = host.CpusetCpus,
+            CpusetMems = host.CpusetMems,
+            Devices = host.Devices,
+            DeviceCgroupRules = host.DeviceCgroupRules,
+            DeviceRequests = host.DeviceRequests,
+            MemoryReservation = host.MemoryReservation,
+            MemorySwap = host.MemorySwap,
+            MemorySwappiness = host.MemorySwappiness,
+            OomKillDisable = host.OomKillDisable,
+            PidsLimit = host.PidsLimit,
+            Ulimits = host.Ulimits,
+            CPUCount = host.CPUCount,
+            CPUPercent = host.CPUPercent,
+            IOMaximumIOps = host.IOMaximumIOps,
+            IOMaximumBandwidth = host.IOMaximumBandwidth,
+            Mounts = host.Mounts,
+            MaskedPaths = host.MaskedPaths,
+            ReadonlyPaths = host.ReadonlyPaths,
+            Init = host.Init,
+        };
     }
 
     private static bool SharesAnotherContainersNetwork(ContainerInspectResponse old) =>
@@ -314,48 +382,109 @@ internal sealed class ContainerRecreator
             .ConfigureAwait(false);
     }
 
+    /// <summary>The reason and fix of a failed recreate, which say whether the previous container is really back:
+    /// an operator told "put back" when it is still parked or stopped would leave the consumer down.</summary>
+    private static ContainerOutcome RolledBack(
+        ConsumerContainer c, string id, string failed, RollbackFailure? rollback, string fix, string stillStale = "")
+    {
+        if (rollback is null)
+        {
+            return Failed(c, id, $"{failed}; the previous container was put back{stillStale}", fix);
+        }
+
+        return Failed(c, id, $"{failed}; rolling back also failed: {rollback.What}", $"{rollback.Fix}; then {fix}");
+    }
+
     /// <summary>Put the original back under its name, whatever state the clone is in. Bounded, and not cancellable by
-    /// the caller: a half-finished swap is worse than a late one.</summary>
-    private async Task RollBackAsync(string oldId, string? newId, string name, bool start)
+    /// the caller: a half-finished swap is worse than a late one. Returns null once the original is back (and started,
+    /// when it was running), otherwise the first step that failed and the commands that finish the job by hand; the
+    /// steps after a failed one are not tried, since each needs the one before (the name is free, the original holds it).</summary>
+    private async Task<RollbackFailure?> RollBackAsync(string oldId, string? newId, string name, bool start)
     {
         using var bounded = new CancellationTokenSource(_readyTimeout + TimeSpan.FromSeconds(30));
         var ct = bounded.Token;
-        if (newId is null)
+        var parked = name + ConsumerFinder.ParkedSuffix;
+        var startFix = start ? $"; docker start {name}" : "";
+        try
         {
             // A create that timed out may still have made the clone: NAME was free once the original was parked,
-            // so whatever holds it now is that clone and must go before the original can have its name back.
-            await Try(async () =>
+            // so whatever holds it now (other than the original) is that clone and must go first.
+            var holder = newId ?? await HolderAsync(name, ct).ConfigureAwait(false);
+            if (holder is not null && holder != oldId)
             {
-                var holder = await _client.Containers.InspectContainerAsync(name, ct).ConfigureAwait(false);
-                if (holder.ID != oldId)
-                {
-                    await _client.Containers.RemoveContainerAsync(holder.ID, new ContainerRemoveParameters { Force = true }, ct).ConfigureAwait(false);
-                }
-            }).ConfigureAwait(false);
+                await _client.Containers.RemoveContainerAsync(holder, new ContainerRemoveParameters { Force = true }, ct).ConfigureAwait(false);
+            }
         }
-        else
+        catch (Exception e)
         {
-            await Try(() => _client.Containers.RemoveContainerAsync(newId, new ContainerRemoveParameters { Force = true }, ct)).ConfigureAwait(false);
+            return new RollbackFailure(
+                $"the new container under {name} could not be removed ({DockerFailureDescriber.Describe(e)}), so the previous one is still parked as {parked}",
+                $"docker rm -f {name}; docker rename {parked} {name}{startFix}");
         }
 
-        await Try(() => _client.Containers.RenameContainerAsync(oldId, new ContainerRenameParameters { NewName = name }, ct)).ConfigureAwait(false);
-        if (start)
+        ContainerInspectResponse original;
+        try
         {
-            await Try(() => _client.Containers.StartContainerAsync(oldId, new ContainerStartParameters(), ct)).ConfigureAwait(false);
+            original = await _client.Containers.InspectContainerAsync(oldId, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (DockerFailureDescriber.IsNotFound(e))
+        {
+            return new RollbackFailure(
+                $"the previous container ({ShortId(oldId)}, parked as {parked}) no longer exists, so no container is named {name}",
+                $"recreate {name} from its definition (e.g. docker compose up -d in its project)");
+        }
+        catch (Exception e)
+        {
+            return new RollbackFailure(
+                $"the previous container ({ShortId(oldId)}) could not be inspected ({DockerFailureDescriber.Describe(e)}); it may still be parked as {parked}",
+                $"docker ps -a --filter name={name}; if {parked} is listed: docker rename {parked} {name}{startFix}");
         }
 
-        static async Task Try(Func<Task> step)
+        // Interrupted before it was parked (or the park request was lost): it still has its name.
+        if (original.Name.TrimStart('/') != name)
         {
             try
             {
-                await step().ConfigureAwait(false);
+                await _client.Containers.RenameContainerAsync(oldId, new ContainerRenameParameters { NewName = name }, ct).ConfigureAwait(false);
             }
-            catch (Exception)
+            catch (Exception e)
             {
-                // Best effort: each step is independent, and the outcome already says the recreate failed.
+                return new RollbackFailure(
+                    $"the previous container could not be renamed back from {original.Name.TrimStart('/')} to {name} ({DockerFailureDescriber.Describe(e)})",
+                    $"docker ps -a --filter name={name} (remove whatever holds {name} if it is not the consumer); docker rename {original.Name.TrimStart('/')} {name}{startFix}");
             }
         }
+
+        if (start)
+        {
+            try
+            {
+                await _client.Containers.StartContainerAsync(oldId, new ContainerStartParameters(), ct).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                return new RollbackFailure(
+                    $"the previous container is back under {name} but could not be started ({DockerFailureDescriber.Describe(e)})",
+                    $"docker start {name}; docker logs {name} if it does not stay up");
+            }
+        }
+
+        return null;
     }
+
+    private async Task<string?> HolderAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            return (await _client.Containers.InspectContainerAsync(name, ct).ConfigureAwait(false)).ID;
+        }
+        catch (Exception e) when (DockerFailureDescriber.IsNotFound(e))
+        {
+            return null;
+        }
+    }
+
+    private static string ShortId(string id) => id.Length >= 12 ? id[..12] : id;
 
     private async Task<bool> ExistsAsync(string name, CancellationToken ct)
     {
@@ -372,4 +501,7 @@ internal sealed class ContainerRecreator
 
     private static ContainerOutcome Failed(ConsumerContainer c, string id, string reason, string fix) =>
         new(c.Consumer, c.Name, id, ContainerAction.Failed, reason, fix);
+
+    /// <summary>The rollback step that failed (what state that leaves) and the commands that complete it.</summary>
+    private sealed record RollbackFailure(string What, string Fix);
 }
