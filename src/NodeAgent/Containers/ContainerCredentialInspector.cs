@@ -238,7 +238,7 @@ public sealed class ContainerCredentialInspector
         }
 
         var envNames = (after.Config?.Env ?? [])
-            .Select(e => e.Split('=', 2)[0])
+            .Select(e => EnvironmentEntry.Parse(e).Name)
             .Where(request.DesiredEnvironment.ContainsKey)
             .Where(n => n.StartsWith("AWS_", StringComparison.Ordinal))
             .ToList();

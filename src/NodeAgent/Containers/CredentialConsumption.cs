@@ -61,7 +61,7 @@ internal sealed class CredentialConsumption
         var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in environment)
         {
-            var (name, value) = Split(entry);
+            var (name, value) = EnvironmentEntry.Parse(entry);
             present.Add(name);
             if (desired.TryGetValue(name, out var wanted) &&
                 Secret.FingerprintOf(value) != Secret.FingerprintOf(wanted))
@@ -93,7 +93,7 @@ internal sealed class CredentialConsumption
             if (!desired.ContainsKey(SessionToken) && present.Contains(SessionToken))
             {
                 removed.Add(SessionToken);
-                updated.RemoveAll(e => Split(e).Name == SessionToken);
+                updated.RemoveAll(e => EnvironmentEntry.Parse(e).Name == SessionToken);
             }
         }
 
@@ -157,12 +157,5 @@ internal sealed class CredentialConsumption
         }
 
         return result;
-    }
-
-
-    private static (string Name, string Value) Split(string entry)
-    {
-        var equals = entry.IndexOf('=', StringComparison.Ordinal);
-        return equals < 0 ? (entry, "") : (entry[..equals], entry[(equals + 1)..]);
     }
 }

@@ -22,10 +22,10 @@ internal sealed class KnownValueScrubber
     {
         foreach (var entry in environment ?? [])
         {
-            var equals = entry.IndexOf('=', StringComparison.Ordinal);
-            if (equals >= 0 && entry[..equals].StartsWith("AWS_", StringComparison.Ordinal))
+            var (name, value) = EnvironmentEntry.Parse(entry);
+            if (name.StartsWith("AWS_", StringComparison.Ordinal))
             {
-                AddValue(entry[(equals + 1)..]);
+                AddValue(value);
             }
         }
     }
