@@ -3,6 +3,8 @@ using System.Net.Sockets;
 
 using Docker.DotNet;
 
+using static NodeAgent.Failures.ExceptionChain;
+
 namespace NodeAgent.Containers;
 
 /// <summary>
@@ -104,29 +106,4 @@ internal static class DockerFailureDescriber
     {
         var line = text.ReplaceLineEndings(" ").Trim();
         return line.Length > 240 ? line[..240] + "…" : line;
-    }
-
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-
-        return e;
-    }
-
-    private static T? Find<T>(Exception e)
-        where T : Exception
-    {
-        for (Exception? x = e; x is not null; x = x.InnerException)
-        {
-            if (x is T match)
-            {
-                return match;
-            }
-        }
-
-        return null;
-    }
-}
+    }}

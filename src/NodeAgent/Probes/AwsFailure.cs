@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using Amazon.Runtime;
 using NodeAgent.Sources;
 
+using static NodeAgent.Failures.ExceptionChain;
+
 namespace NodeAgent.Probes;
 
 /// <summary>What kind of failure an AWS call met; decides whether the rest of a probe is worth attempting.</summary>
@@ -122,20 +124,6 @@ public sealed record AwsFailure(AwsFailureKind Kind, string Detail, string Fix)
 
     private static bool IsTimeout(Exception e) =>
         Find<TimeoutException>(e) is not null || Find<OperationCanceledException>(e) is not null;
-
-    private static T? Find<T>(Exception? e)
-        where T : Exception
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is T match)
-            {
-                return match;
-            }
-        }
-
-        return null;
-    }
 }
 
 /// <summary>Where a call went and as whom, for error messages (the key only ever appears masked).</summary>
