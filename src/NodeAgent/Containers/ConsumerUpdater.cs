@@ -152,7 +152,7 @@ public sealed partial class ConsumerUpdater
                 $"unchanged: stopped, and reads the new files when next started ({why})", null);
         }
 
-        var grace = (uint)Math.Clamp(Math.Min(inspect.Config?.StopTimeout?.TotalSeconds ?? 10, _factory.RequestTimeout.TotalSeconds - 5), 1, 10);
+        var grace = StopGracePeriod.Seconds(inspect, _factory.RequestTimeout);
         // Not cancellable by the caller: a restart request aborted half-way may leave the container stopped.
         using (var bounded = new CancellationTokenSource(_factory.RequestTimeout))
         {

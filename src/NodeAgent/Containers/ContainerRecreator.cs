@@ -34,14 +34,13 @@ internal sealed class ContainerRecreator
     private readonly IDockerClient _client;
     private readonly TimeSpan _readyTimeout;
     private readonly TimeSpan _swapBound;
-    private readonly int _stopWaitSeconds;
+    private readonly TimeSpan _requestTimeout;
 
     public ContainerRecreator(IDockerClient client, TimeSpan readyTimeout, TimeSpan requestTimeout)
     {
         _client = client;
         _readyTimeout = readyTimeout;
-        // A stop request lasts as long as the container's grace period; keep it inside the request timeout.
-        _stopWaitSeconds = (int)Math.Clamp(requestTimeout.TotalSeconds - 5, 1, 10);
+        _requestTimeout = requestTimeout;
         // Every request is already bounded by the client's timeout; this bounds the swap as a whole (stop, rename,
         // create, connects, start, remove) should the daemon answer each request just in time.
         _swapBound = requestTimeout * 6;
@@ -377,8 +376,8 @@ internal sealed class ContainerRecreator
 
     private async Task StopAsync(ContainerInspectResponse old, CancellationToken ct)
     {
-        var grace = (int)Math.Min(old.Config?.StopTimeout?.TotalSeconds ?? _stopWaitSeconds, _stopWaitSeconds);
-        await _client.Containers.StopContainerAsync(old.ID, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)grace }, ct)
+        var grace = StopGracePeriod.Seconds(old, _requestTimeout);
+        await _client.Containers.StopContainerAsync(old.ID, new ContainerStopParameters { WaitBeforeKillSeconds = grace }, ct)
             .ConfigureAwait(false);
     }
 
