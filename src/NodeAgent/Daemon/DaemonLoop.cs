@@ -221,7 +221,7 @@ public sealed partial class DaemonLoop : BackgroundService
     {
         if (result.Set is { } set)
         {
-            _secrets.Remember(new[] { set.Credentials.AccessKeyId, set.Credentials.SecretAccessKey, set.Credentials.SessionToken }.OfType<Secret>()
+            _secrets.Remember(set.Credentials.Secrets
                 .Concat(set.PassThroughEnvironment.Select(v => Secret.Of(v.Value))));
         }
     }

@@ -41,7 +41,7 @@ public sealed class ProbeSuite(AgentServices services)
                 TimeSpan.FromTicks(Math.Min(ContainerReadiness.StabilityWindow.Ticks, timeout.Ticks / 3))),
             new CurrentCredentials(environment, watchedFiles, services.Context.Paths.Root)));
 
-        var secrets = AwsProbes.SecretsOf(set.Credentials).Concat(placed is null ? [] : AwsProbes.SecretsOf(placed));
+        var secrets = set.Credentials.Secrets.Concat(placed is null ? [] : placed.Secrets);
         var results = await new ProbeRunner(secrets).RunAsync(probes, timeout, ct).ConfigureAwait(false);
         rows.AddRange(placed is null || placed.Equals(set.Credentials) ? results : PointAtDrift(results));
         return rows;
@@ -51,7 +51,7 @@ public sealed class ProbeSuite(AgentServices services)
     public Task<IReadOnlyList<ProbeResult>> ProveAsync(CredentialSet set, TimeSpan timeout, CancellationToken ct)
     {
         var probes = AwsProbes.For(set, services.Context.Options, services.AwsClients(timeout), ProbeHostName.Current(), readOnly: true);
-        return new ProbeRunner(AwsProbes.SecretsOf(set.Credentials)).RunAsync(probes, timeout, ct);
+        return new ProbeRunner(set.Credentials.Secrets).RunAsync(probes, timeout, ct);
     }
 
     /// <summary>What root's placed credentials file holds now (null when missing or unreadable), for a rotation to compare with.</summary>

@@ -50,9 +50,7 @@ public sealed record Plan(CredentialSet Set, IReadOnlyList<FileChange> Files, IR
     public bool IsRefused(string domain) => RefusedDomains.Any(d => d.Name == domain);
 
     /// <summary>Every secret of the set, for masking anything derived from file contents.</summary>
-    public IReadOnlyList<Secret> Secrets =>
-        new[] { Set.Credentials.AccessKeyId, Set.Credentials.SecretAccessKey, Set.Credentials.SessionToken }
-            .OfType<Secret>().ToList();
+    public IReadOnlyList<Secret> Secrets => Set.Credentials.Secrets;
 }
 
 /// <summary>A failure domain with an unsafe path in it: none of its files is written.</summary>

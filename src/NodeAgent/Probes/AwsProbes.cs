@@ -15,10 +15,4 @@ public static class AwsProbes
             new BucketAccessProbe(clients, set.Credentials, set.Region, bucket, options.Probes, hostname, readOnly)));
         return probes;
     }
-
-    /// <summary>The values a <see cref="ProbeRunner"/> must scrub from every result of these credentials.</summary>
-    public static IReadOnlyList<Secret> SecretsOf(AwsCredentials credentials) =>
-        credentials.SessionToken is { } token
-            ? [credentials.AccessKeyId, credentials.SecretAccessKey, token]
-            : [credentials.AccessKeyId, credentials.SecretAccessKey];
 }

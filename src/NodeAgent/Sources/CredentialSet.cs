@@ -1,7 +1,12 @@
 namespace NodeAgent.Sources;
 
 /// <summary>Static AWS credentials as the sources give them.</summary>
-public sealed record AwsCredentials(Secret AccessKeyId, Secret SecretAccessKey, Secret? SessionToken);
+public sealed record AwsCredentials(Secret AccessKeyId, Secret SecretAccessKey, Secret? SessionToken)
+{
+    /// <summary>Every value of these credentials that must be masked wherever text derived from them is shown.</summary>
+    public IReadOnlyList<Secret> Secrets =>
+        SessionToken is { } token ? [AccessKeyId, SecretAccessKey, token] : [AccessKeyId, SecretAccessKey];
+}
 
 /// <summary>One bucket role (raw, schematized, …) and the bucket that serves it.</summary>
 public sealed record BucketAssignment(string Role, string Name)

@@ -33,7 +33,7 @@ internal static class ProbeHarness
             probes = probes.Where(p => p is not IdentityProbe).ToList();
         }
 
-        var runner = new ProbeRunner(AwsProbes.SecretsOf(credentials));
+        var runner = new ProbeRunner(credentials.Secrets);
         return await runner.RunAsync(probes, clients.RequestTimeout, CancellationToken.None);
     }
 
@@ -48,7 +48,7 @@ internal static class ProbeHarness
             .Append(ReportTable.Render(report))
             .Append(ReportJson.Serialize(report))
             .ToList();
-        foreach (var secret in AwsProbes.SecretsOf(credentials))
+        foreach (var secret in credentials.Secrets)
         {
             Assert.DoesNotContain(texts, t => t.Contains(secret.Reveal(), StringComparison.Ordinal));
         }
