@@ -203,7 +203,7 @@ public sealed partial class Reconciler
         var mode = run.Request.Mode;
         var files = run.Apply is { } apply ? ApplyReport.FileSteps(apply, run.Request.WithDiff) : [];
         var containers = run.Apply is { } applied ? ApplyReport.ContainerSteps(applied) : [];
-        var report = Report.Create(mode, AgentVersion.Current, Environment.MachineName, _services.Clock.GetUtcNow(), duration,
+        var report = Report.Create(mode, AgentVersion.Current, HostName.Current(), _services.Clock.GetUtcNow(), duration,
             run.Rows, files, containers);
         foreach (var failed in report.Probes.Where(p => p.Status == ProbeStatus.Failed && p.Probe is not ("sources" or "write" or "lock" or "rotation")))
         {

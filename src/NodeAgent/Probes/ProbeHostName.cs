@@ -1,15 +1,16 @@
 using System.Text;
 
+using NodeAgent.Reporting;
+
 namespace NodeAgent.Probes;
 
 /// <summary>
-/// The {hostname} in probe object keys. The full node name (Environment.MachineName stops at the first dot, so
-/// web.prod and web.staging would share objects), reduced to characters that are safe in an S3 key and in a
-/// path-like prefix: a "/" or ".." must never move the probe object outside its own prefix.
+/// The {hostname} in probe object keys: <see cref="HostName"/>, reduced to characters that are safe in an S3 key and
+/// in a path-like prefix: a "/" or ".." must never move the probe object outside its own prefix.
 /// </summary>
 public static class ProbeHostName
 {
-    public static string Current() => Safe(System.Net.Dns.GetHostName());
+    public static string Current() => Safe(HostName.Current());
 
     public static string Safe(string name)
     {
