@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 using NodeAgent.Failures;
 using NodeAgent.Sources;
 
@@ -10,6 +12,7 @@ namespace NodeAgent.Cli;
 public static class ErrorBoundary
 {
     /// <param name="writes">False for verify, status and dry runs: a file error there is a read error, nothing was written.</param>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "The last-resort boundary: anything unexpected becomes exit 70 and one line, never a stack trace for an operator.")]
     public static async Task<int> RunAsync(Func<Task<int>> action, TextWriter error, bool writes = true)
     {
         try

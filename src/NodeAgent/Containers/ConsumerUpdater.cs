@@ -78,7 +78,7 @@ public sealed partial class ConsumerUpdater
     }
 
     private async Task<ContainerOutcome> UpdateOneAsync(
-        IDockerClient client, ConsumerContainer container, ConsumerUpdateRequest request, KnownValueScrubber scrubber, CancellationToken ct)
+        DockerClient client, ConsumerContainer container, ConsumerUpdateRequest request, KnownValueScrubber scrubber, CancellationToken ct)
     {
         ContainerInspectResponse? inspect = null;
         try
@@ -142,7 +142,7 @@ public sealed partial class ConsumerUpdater
     }
 
     private async Task<ContainerOutcome> RestartAsync(
-        IDockerClient client, ConsumerContainer container, ContainerInspectResponse inspect, CredentialConsumption consumption, CancellationToken ct)
+        DockerClient client, ConsumerContainer container, ContainerInspectResponse inspect, CredentialConsumption consumption, CancellationToken ct)
     {
         var why = consumption.DescribeMounts();
         if (inspect.State is not ({ Running: true } or { Restarting: true }))

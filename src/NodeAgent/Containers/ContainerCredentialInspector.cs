@@ -109,7 +109,7 @@ public sealed class ContainerCredentialInspector
         }
     }
 
-    private async Task<IReadOnlyList<ContainerCredentialCheck>> InspectAsync(IDockerClient client, CurrentCredentials current, CancellationToken ct)
+    private async Task<IReadOnlyList<ContainerCredentialCheck>> InspectAsync(DockerClient client, CurrentCredentials current, CancellationToken ct)
     {
         var matched = await _finder.FindAsync(client, ct).ConfigureAwait(false);
         var first = new Dictionary<string, ContainerInspectResponse>(StringComparer.Ordinal);

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -50,6 +52,7 @@ internal sealed class ContainerRecreator
     /// prove that an interruption at that point rolls back).</summary>
     internal Func<RecreateStep, Task>? AfterStep { get; init; }
 
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Once the original is stopped, any failure of a swap request must lead to a rollback and an outcome: an exception escaping here would leave the consumer stopped or parked.")]
     public async Task<ContainerOutcome> RecreateAsync(
         ConsumerContainer container, ContainerInspectResponse old, IReadOnlyList<string> environment, string why, CancellationToken ct)
     {
@@ -398,6 +401,7 @@ internal sealed class ContainerRecreator
     /// the caller: a half-finished swap is worse than a late one. Returns null once the original is back (and started,
     /// when it was running), otherwise the first step that failed and the commands that finish the job by hand; the
     /// steps after a failed one are not tried, since each needs the one before (the name is free, the original holds it).</summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Any failure of a rollback step is reported with the commands that finish it by hand; throwing would lose which step failed.")]
     private async Task<RollbackFailure?> RollBackAsync(string oldId, string? newId, string name, bool start)
     {
         using var bounded = new CancellationTokenSource(_readyTimeout + TimeSpan.FromSeconds(30));

@@ -26,7 +26,9 @@ public static class UserDirectory
             fixed (byte* bytes = buffer)
             {
                 status = LibC.getpwnam_r(name, &entry, bytes, (nuint)size, &result);
+#pragma warning disable CA1508 // getpwnam_r sets result through the pointer; the analyzer only sees the null it started as.
                 if (status == 0 && result is not null)
+#pragma warning restore CA1508
                 {
                     return new UserAccount(
                         LibC.ReadString(entry.Name), entry.Uid, entry.Gid, LibC.ReadString(entry.Dir));

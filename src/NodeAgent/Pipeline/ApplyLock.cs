@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 using NodeAgent.Failures;
 using NodeAgent.FileSystem;
 using NodeAgent.Native;
@@ -49,6 +51,7 @@ public sealed class ApplyLock : IDisposable
         return await AcquireAsync(stateDirectory, descriptor, LibC.LOCK_SH, wait, waiting, ct).ConfigureAwait(false);
     }
 
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The descriptor is owned by the returned lock, and disposed by the catch on every other path.")]
     private static async Task<ApplyLock> AcquireAsync(
         string stateDirectory, FileDescriptor descriptor, int mode, TimeSpan wait, Action<string> waiting, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using NodeAgent.Sources;
 
@@ -37,6 +38,7 @@ public sealed class ProbeRunner
         Fix = result.Fix is null ? null : SecretScrubber.Scrub(result.Fix, _secrets),
     };
 
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "One probe that throws becomes a failed row of its own; the other probes and the report still come out.")]
     private static async Task<IReadOnlyList<ProbeResult>> RunOneAsync(IProbe probe, TimeSpan timeout, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
