@@ -1,4 +1,5 @@
 using System.Text.Json;
+
 using Json.Schema;
 
 namespace NodeAgent.TestSupport;

@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SecurityToken;
+
 using NodeAgent.Configuration;
 using NodeAgent.Sources;
 

@@ -1,4 +1,5 @@
 using System.Text;
+
 using NodeAgent.Pipeline;
 using NodeAgent.Planning;
 

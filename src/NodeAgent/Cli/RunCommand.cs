@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+
 using NodeAgent.Daemon;
 using NodeAgent.Logging;
 using NodeAgent.Pipeline;
@@ -14,7 +16,7 @@ namespace NodeAgent.Cli;
 /// RestartPreventExitStatus=2 keeps systemd from restarting into the same mistake); everything after that is
 /// reported and retried, and the process ends only on SIGTERM or SIGINT, with exit 0.
 /// </summary>
-public static class RunCommand
+public static partial class RunCommand
 {
     public static Command Create(CommonOptions common, CliIo io)
     {
@@ -33,7 +35,7 @@ public static class RunCommand
             {
                 if (fileProblem is not null)
                 {
-                    loggers.CreateLogger("NodeAgent.Daemon").LogWarning(LogEvents.WatchFailed, "daemon: {Problem}", fileProblem);
+                    LogNoLogFiles(loggers.CreateLogger("NodeAgent.Daemon"), fileProblem);
                 }
 
                 using var loop = new DaemonLoop(start, context, loggers, TimeProvider.System, ServiceNotifier.FromEnvironment(), secrets,
@@ -57,4 +59,7 @@ public static class RunCommand
         }, io.Error));
         return command;
     }
+
+    [LoggerMessage(EventId = LogEvents.WatchFailed, Level = LogLevel.Warning, Message = "daemon: {Problem}")]
+    private static partial void LogNoLogFiles(ILogger logger, string problem);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+
 using NodeAgent.Pipeline;
 using NodeAgent.Reporting;
 

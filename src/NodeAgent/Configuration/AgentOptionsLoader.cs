@@ -1,5 +1,7 @@
 using System.Text;
+
 using NodeAgent.Sources;
+
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

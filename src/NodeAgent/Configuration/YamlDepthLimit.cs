@@ -1,4 +1,5 @@
 using NodeAgent.Sources;
+
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 

@@ -1,4 +1,5 @@
 using Docker.DotNet.Models;
+
 using NodeAgent.Configuration;
 
 using Secret = NodeAgent.Sources.Secret;

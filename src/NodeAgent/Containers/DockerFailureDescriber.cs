@@ -106,4 +106,5 @@ internal static class DockerFailureDescriber
     {
         var line = text.ReplaceLineEndings(" ").Trim();
         return line.Length > 240 ? line[..240] + "…" : line;
-    }}
+    }
+}

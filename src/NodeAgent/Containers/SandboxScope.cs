@@ -1,4 +1,5 @@
 using Docker.DotNet.Models;
+
 using NodeAgent.Configuration;
 
 namespace NodeAgent.Containers;

@@ -5,6 +5,7 @@ namespace NodeAgent.Daemon;
 /// each with ±20% jitter so a fleet that lost AWS at the same moment does not come back at the same moment. Reset
 /// by the first good cycle.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Jitter spreads retries across a fleet; nothing about it is secret.")]
 public sealed class Backoff(TimeSpan initial, TimeSpan maximum, Random random)
 {
     private int _failures;

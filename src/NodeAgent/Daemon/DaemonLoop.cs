@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+
 using NodeAgent.Failures;
 using NodeAgent.Logging;
 using NodeAgent.Pipeline;
@@ -15,7 +16,7 @@ public sealed record DaemonStart(string? ConfigPath, string? Root, string? Sourc
 
 /// <summary>
 /// `nodeagent run`: the <see cref="Reconciler"/> on a loop. Triggers (start, an upload, SIGHUP, the drift and probe
-/// timers, a backoff retry) go into one <see cref="TriggerQueue"/>; this loop alone reads it, and nothing else
+/// timers, a backoff retry) go into one <see cref="PendingTriggers"/>; this loop alone reads it, and nothing else
 /// writes files or touches containers. READY=1 follows the first reconcile attempt whether it worked or not (bad
 /// sources must not make systemd restart the agent in a loop); every cycle ends with one STATUS= line and a saved
 /// report. A failed cycle is retried after a capped, jittered backoff; the loop ends only when the host stops it.
@@ -30,7 +31,7 @@ public sealed partial class DaemonLoop : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ServiceNotifier _notifier;
     private readonly SecretRegistry _secrets;
-    private readonly TriggerQueue _queue = new();
+    private readonly PendingTriggers _queue = new();
     private readonly LoopHeartbeat _heartbeat;
     private readonly Random _random;
     private readonly TimeSpan? _watchdog;
@@ -122,6 +123,7 @@ public sealed partial class DaemonLoop : BackgroundService
 
     /// <summary>A cycle, whatever happens in it: an expected failure is already report rows; anything else is a bug
     /// that is logged and retried, never the end of the daemon.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "The daemon must outlive a bug in one cycle: it is logged, reported in STATUS and retried.")]
     private async Task<string> CycleOrSurviveAsync(Triggers triggers, CancellationToken ct)
     {
         try

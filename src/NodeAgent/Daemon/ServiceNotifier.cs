@@ -1,4 +1,5 @@
 using System.Globalization;
+
 using Microsoft.Extensions.Hosting.Systemd;
 
 namespace NodeAgent.Daemon;

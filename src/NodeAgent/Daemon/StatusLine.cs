@@ -1,4 +1,5 @@
 using System.Globalization;
+
 using NodeAgent.Pipeline;
 using NodeAgent.Probes;
 using NodeAgent.Reporting;

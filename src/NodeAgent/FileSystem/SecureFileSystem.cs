@@ -1,5 +1,6 @@
-using NodeAgent.Configuration;
 using System.Security.Cryptography;
+
+using NodeAgent.Configuration;
 using NodeAgent.Native;
 
 namespace NodeAgent.FileSystem;
@@ -204,6 +205,7 @@ public sealed class SecureFileSystem
     /// reading and writing, through the same no-follow walk as a target (missing directories created 0755): for the
     /// apply lock, which must never be created through a link planted at the state directory or below.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The descriptor is returned to the caller, which owns it; it is disposed on every failure path here.")]
     internal FileDescriptor OpenOrCreate(string path, int mode)
     {
         var target = Resolve(path);

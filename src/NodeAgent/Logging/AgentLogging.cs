@@ -1,13 +1,16 @@
+using System.Globalization;
+
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+
 using NodeAgent.Configuration;
+
 using Serilog;
-using System.Globalization;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Extensions.Logging;
 using Serilog.Formatting;
 using Serilog.Formatting.Display;
-using Serilog.Extensions.Logging;
 using Serilog.Sinks.File;
 
 namespace NodeAgent.Logging;

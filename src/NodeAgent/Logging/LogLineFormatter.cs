@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+
 using Serilog.Events;
 using Serilog.Formatting;
 using Serilog.Parsing;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+
 using NodeAgent.Aws;
 using NodeAgent.Containers;
 using NodeAgent.FileSystem;

@@ -24,6 +24,7 @@ public sealed class ApplyLock : IDisposable
 
     /// <param name="fileSystem">The walk the lock file is opened through (the run's root); "/" when null or when the
     /// state directory is outside it.</param>
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The descriptor is handed to the lock, which owns it and disposes it on every failure path.")]
     public static Task<ApplyLock> AcquireAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct,
         SecureFileSystem? fileSystem = null)
     {
@@ -38,6 +39,7 @@ public sealed class ApplyLock : IDisposable
     /// either way, and verify goes on without it rather than fail for a lock it only reads. Opened read-only and
     /// never created, so a link on the way can at most make verify lock some other file, never write one.
     /// </summary>
+    [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The descriptor is handed to the lock, which owns it and disposes it on every failure path.")]
     public static async Task<ApplyLock?> AcquireSharedAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct)
     {
         var path = Path.Combine(stateDirectory, "apply.lock");

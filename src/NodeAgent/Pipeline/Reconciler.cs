@@ -1,5 +1,7 @@
 using System.Diagnostics;
+
 using Microsoft.Extensions.Logging;
+
 using NodeAgent.Containers;
 using NodeAgent.Failures;
 using NodeAgent.FileSystem;

@@ -1,5 +1,5 @@
-using NodeAgent.Failures;
 using NodeAgent.Configuration;
+using NodeAgent.Failures;
 using NodeAgent.FileSystem;
 using NodeAgent.Rendering;
 using NodeAgent.Sources;

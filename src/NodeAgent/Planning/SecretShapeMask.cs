@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+
 using NodeAgent.Sources;
 
 namespace NodeAgent.Planning;

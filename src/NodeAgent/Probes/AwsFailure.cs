@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net.Sockets;
+
 using Amazon.Runtime;
+
 using NodeAgent.Sources;
 
 using static NodeAgent.Failures.ExceptionChain;

@@ -1,9 +1,11 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+
 using Amazon.S3;
 using Amazon.S3.Model;
+
 using NodeAgent.Aws;
 using NodeAgent.Configuration;
 using NodeAgent.Sources;

@@ -1,6 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+
 using Amazon.SecurityToken.Model;
+
 using NodeAgent.Aws;
 using NodeAgent.Sources;
 

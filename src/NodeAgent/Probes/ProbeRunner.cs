@@ -1,5 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+
 using NodeAgent.Sources;
 
 namespace NodeAgent.Probes;

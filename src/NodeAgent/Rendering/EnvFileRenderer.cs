@@ -1,4 +1,5 @@
 using System.Text;
+
 using NodeAgent.Sources;
 
 namespace NodeAgent.Rendering;

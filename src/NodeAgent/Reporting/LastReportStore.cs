@@ -1,5 +1,6 @@
-using NodeAgent.FileSystem;
 using System.Text;
+
+using NodeAgent.FileSystem;
 
 namespace NodeAgent.Reporting;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+
 using NodeAgent.Configuration;
 
 namespace NodeAgent.Sources;

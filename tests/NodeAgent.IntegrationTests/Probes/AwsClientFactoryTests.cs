@@ -1,5 +1,6 @@
 using Amazon.Runtime;
 using Amazon.S3;
+
 using NodeAgent.Aws;
 using NodeAgent.Configuration;
 using NodeAgent.Probes;

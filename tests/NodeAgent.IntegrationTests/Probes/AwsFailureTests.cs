@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+
 using NodeAgent.Probes;
 using NodeAgent.Sources;
 

@@ -1,8 +1,11 @@
 using System.Diagnostics;
+
 using NodeAgent.IntegrationTests.Fixtures;
 using NodeAgent.Probes;
 using NodeAgent.Sources;
+
 using Xunit.Abstractions;
+
 using static NodeAgent.IntegrationTests.Probes.ProbeHarness;
 
 namespace NodeAgent.IntegrationTests.Probes;

@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+
 using NodeAgent.Aws;
 using NodeAgent.Configuration;
 using NodeAgent.IntegrationTests.Fixtures;

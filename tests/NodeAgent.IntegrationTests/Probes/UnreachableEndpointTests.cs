@@ -1,6 +1,7 @@
 using NodeAgent.IntegrationTests.Fixtures;
 using NodeAgent.Probes;
 using NodeAgent.Sources;
+
 using static NodeAgent.IntegrationTests.Probes.ProbeHarness;
 
 namespace NodeAgent.IntegrationTests.Probes;

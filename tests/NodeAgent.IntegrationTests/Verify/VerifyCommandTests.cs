@@ -1,6 +1,7 @@
 #nullable disable warnings
 
 using System.Text.Json;
+
 using NodeAgent.Cli;
 using NodeAgent.IntegrationTests.Containers;
 using NodeAgent.IntegrationTests.Fixtures;

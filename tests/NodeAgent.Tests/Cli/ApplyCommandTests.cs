@@ -1,4 +1,5 @@
 using System.Text.Json;
+
 using NodeAgent.Cli;
 using NodeAgent.Tests.FileSystem;
 

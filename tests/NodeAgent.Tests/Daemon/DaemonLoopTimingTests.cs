@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+
 using NodeAgent.Daemon;
 using NodeAgent.Logging;
 using NodeAgent.Pipeline;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+
 using NodeAgent.Daemon;
 
 namespace NodeAgent.Tests.Daemon;

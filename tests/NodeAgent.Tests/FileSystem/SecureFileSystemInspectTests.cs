@@ -1,4 +1,5 @@
 using NodeAgent.FileSystem;
+
 using static NodeAgent.Tests.FileSystem.OnDisk;
 
 namespace NodeAgent.Tests.FileSystem;

@@ -1,5 +1,6 @@
 using NodeAgent.FileSystem;
 using NodeAgent.Native;
+
 using static NodeAgent.Tests.FileSystem.OnDisk;
 
 namespace NodeAgent.Tests.FileSystem;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+
 using NodeAgent.FileSystem;
 using NodeAgent.Native;
 

@@ -1,8 +1,8 @@
 using NodeAgent.Cli;
 using NodeAgent.Configuration;
 using NodeAgent.Sources;
-using NodeAgent.TestSupport;
 using NodeAgent.Tests.FileSystem;
+using NodeAgent.TestSupport;
 
 namespace NodeAgent.Tests.Hardening;
 

@@ -1,7 +1,9 @@
 using System.Text.Json;
+
 using NodeAgent.Cli;
 using NodeAgent.FileSystem;
 using NodeAgent.Tests.FileSystem;
+
 using static NodeAgent.Tests.FileSystem.OnDisk;
 
 namespace NodeAgent.Tests.Hardening;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+
 using NodeAgent.Cli;
 using NodeAgent.Planning;
 using NodeAgent.Tests.FileSystem;

@@ -1,6 +1,6 @@
 using NodeAgent.FileSystem;
-using NodeAgent.TestSupport;
 using NodeAgent.Tests.FileSystem;
+using NodeAgent.TestSupport;
 
 namespace NodeAgent.Tests.Hardening;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+
 using NodeAgent.Probes;
 using NodeAgent.Reporting;
 

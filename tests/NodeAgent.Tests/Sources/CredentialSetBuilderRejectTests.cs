@@ -1,5 +1,6 @@
 using NodeAgent.Configuration;
 using NodeAgent.Sources;
+
 using static NodeAgent.Tests.Sources.SourceSamples;
 
 namespace NodeAgent.Tests.Sources;

@@ -1,4 +1,5 @@
 using NodeAgent.Sources;
+
 using static NodeAgent.Tests.Sources.SourceSamples;
 
 namespace NodeAgent.Tests.Sources;

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+
 using NodeAgent.Configuration;
 using NodeAgent.Native;
 using NodeAgent.Sources;
+
 using static NodeAgent.Tests.Sources.SourceSamples;
 
 namespace NodeAgent.Tests.Sources;

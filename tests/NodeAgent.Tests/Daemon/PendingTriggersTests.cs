@@ -2,12 +2,12 @@ using NodeAgent.Daemon;
 
 namespace NodeAgent.Tests.Daemon;
 
-public sealed class TriggerQueueTests
+public sealed class PendingTriggersTests
 {
     [Fact]
     public async Task A_burst_of_triggers_is_one_cycle_that_keeps_every_kind()
     {
-        using var queue = new TriggerQueue();
+        using var queue = new PendingTriggers();
         for (var i = 0; i < 100; i++)
         {
             queue.Post(Triggers.SourcesChanged);
@@ -24,7 +24,7 @@ public sealed class TriggerQueueTests
     [Fact]
     public async Task A_trigger_posted_while_a_cycle_runs_is_the_next_cycle()
     {
-        using var queue = new TriggerQueue();
+        using var queue = new PendingTriggers();
         queue.Post(Triggers.Start);
         Assert.Equal(Triggers.Start, await queue.TakeAsync(CancellationToken.None));
         var next = queue.TakeAsync(CancellationToken.None);

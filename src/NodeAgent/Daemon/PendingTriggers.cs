@@ -18,7 +18,7 @@ public enum Triggers
 /// backoff retry) is OR-ed into the one pending cycle, so a burst of events never queues a burst of cycles, and no
 /// kind of trigger is lost by the merge. One loop reads it; anything may post to it from any thread.
 /// </summary>
-public sealed class TriggerQueue : IDisposable
+public sealed class PendingTriggers : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _signal = new(0, 1);
