@@ -1,16 +1,11 @@
-using System.Globalization;
-
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 using NodeAgent.Configuration;
 
 using Serilog;
-using Serilog.Core;
 using Serilog.Events;
 using Serilog.Extensions.Logging;
-using Serilog.Formatting;
-using Serilog.Formatting.Display;
 using Serilog.Sinks.File;
 
 namespace NodeAgent.Logging;
@@ -78,24 +73,6 @@ public static class AgentLogging
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
             return underlyingStream;
-        }
-    }
-}
-
-/// <summary>
-/// Log lines to stderr with control characters rendered visibly: a logged container name or Docker error is text
-/// someone else chose, and must not drive the operator's terminal (the console sink writes it raw).
-/// </summary>
-internal sealed class VisibleTextSink(ITextFormatter formatter, TextWriter writer) : ILogEventSink
-{
-    private readonly Lock _gate = new();
-
-    public void Emit(LogEvent logEvent)
-    {
-        lock (_gate)
-        {
-            formatter.Format(logEvent, writer);
-            writer.Flush();
         }
     }
 }

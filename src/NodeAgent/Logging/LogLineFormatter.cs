@@ -104,28 +104,10 @@ public sealed class LogLineFormatter(bool journal) : ITextFormatter
             ? id
             : null;
 
-    /// <summary>Line breaks become " | "; other control characters \xNN, as systemctl and git show them.</summary>
-    public static string Visible(string text)
-    {
-        StringBuilder? b = null;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (!char.IsControl(c))
-            {
-                b?.Append(c);
-                continue;
-            }
-
-            b ??= new StringBuilder(text, 0, i, text.Length + 16);
-            if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-            {
-                continue;
-            }
-
-            b.Append(c is '\n' or '\r' ? " | " : $"\\x{(int)c:x2}");
-        }
-
-        return b?.ToString() ?? text;
-    }
+    /// <summary>
+    /// Line breaks become " | " (a second line would be a second, priority-less journal entry) and tabs \x09; every
+    /// other control character is shown by the rule all text output follows, <see cref="Reporting.TerminalText"/>.
+    /// </summary>
+    public static string Visible(string text) =>
+        Reporting.TerminalText.Visible(text.ReplaceLineEndings(" | ").Replace("\t", "\\x09", StringComparison.Ordinal));
 }
