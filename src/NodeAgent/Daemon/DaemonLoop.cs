@@ -134,7 +134,6 @@ public sealed partial class DaemonLoop : BackgroundService
             }
 
             var result = await CycleAsync(triggers, ct).ConfigureAwait(false);
-            _lastProbes = StatusLine.ProbesOf(result.Report) ?? _lastProbes;
             // A drift cycle that went well does not clear a probe failure it did not look at: the retry stays due.
             ScheduleRetry(result.Failure is not null || result.Report.Status == ReportStatus.Failed || _retryProbes);
             var status = StatusLine.For(result, _lastProbes);
@@ -178,8 +177,10 @@ public sealed partial class DaemonLoop : BackgroundService
             _lastWriteProbes = now;
         }
 
+        // A cycle that ran no probe keeps the last probing cycle's tally and retry.
         if (StatusLine.ProbesOf(result.Report) is { } probed)
         {
+            _lastProbes = probed;
             _retryProbes = probed.FirstFailure is not null;
         }
         ReportFileChanges(result);
