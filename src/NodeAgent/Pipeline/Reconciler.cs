@@ -47,8 +47,7 @@ public sealed partial class Reconciler
         try
         {
             run.Sources = await _services.Sources.ReadAsync(ct).ConfigureAwait(false);
-            var options = _services.Context.Options;
-            run.Set = new CredentialSetBuilder(options.Sources, options.BucketRoles, options.Profile).Build(run.Sources.Documents);
+            run.Set = SourceLoader.Build(run.Sources.Documents, _services.Context.Options);
             if (request.Mode == ReportMode.Verify)
             {
                 await VerifyAsync(run, run.Set, ct).ConfigureAwait(false);
