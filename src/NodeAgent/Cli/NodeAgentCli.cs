@@ -23,6 +23,11 @@ public static class NodeAgentCli
         root.Subcommands.Add(VerifyCommand.Create(common, io));
         root.Subcommands.Add(StatusCommand.Create(common, io));
         root.Subcommands.Add(RunCommand.Create(common, io));
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            // The built-in action prints the raw informational version; operators also need the commit and build date.
+            version.Action = new PrintVersionAction();
+        }
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -41,6 +46,16 @@ public static class NodeAgentCli
         // process two seconds after a signal, even in the middle of a container swap, so it is switched off.
         var configuration = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
         return await parsed.InvokeAsync(configuration, ct);
+    }
+}
+
+/// <summary>`nodeagent --version`: one line with the version, the commit and the build date.</summary>
+internal sealed class PrintVersionAction : System.CommandLine.Invocation.SynchronousCommandLineAction
+{
+    public override int Invoke(ParseResult parseResult)
+    {
+        parseResult.InvocationConfiguration.Output.WriteLine(Pipeline.AgentVersion.Describe());
+        return ExitCodes.Ok;
     }
 }
 
