@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# NodeAgent build entry point. Verbs: build, test, publish, demo, format.
+# NodeAgent build entry point. Verbs: build, test, publish, package, demo, format.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 configuration=${CONFIGURATION:-Release}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# The build date stamped into `nodeagent --version` and the packages: the commit's time, so rebuilding one commit
+# gives the same bytes.
+if [[ -z "${SOURCE_DATE_EPOCH:-}" ]]; then
+  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || echo 0)
+fi
+export SOURCE_DATE_EPOCH
 
 usage() {
   cat <<'USAGE'
 usage: ./build.sh VERB
   build     compile everything (warnings are errors)
-  test      unit + integration tests (needs dockerd and moto_server; .ci/run starts them)
-  publish   Native AOT executable -> artifacts/linux-x64/nodeagent
+  test      package, then unit + integration + packaging tests (needs dockerd and moto_server; .ci/run starts them)
+  publish   Native AOT executables -> artifacts/linux-x64/nodeagent, artifacts/linux-arm64/nodeagent
+  package   publish, then artifacts/nodeagent_VERSION_amd64.deb and _arm64.deb (dpkg-buildpackage, debhelper)
   demo      render the sample sources into a sandbox root and verify against a local moto_server
   format    dotnet format (verify only with CHECK=1)
 USAGE
@@ -21,6 +28,8 @@ build() { dotnet build NodeAgent.sln -c "$configuration" -nologo -clp:NoSummary;
 
 run_tests() {
   build
+  # The packaging tests read both .deb files and both binaries, so they are built first, every time.
+  package
   local results=artifacts/test-results
   rm -rf "$results"   # stale .trx files would be counted below
   mkdir -p "$results"
@@ -53,16 +62,39 @@ summarize() {
   fi
 }
 
+publish_rid() {
+  local rid=$1 objcopy=$2
+  shift 2
+  # UseSystemZlib: link the distribution's libz.so.1 instead of embedding a copy (Debian policy; lintian checks it).
+  dotnet publish src/NodeAgent/NodeAgent.csproj -c Release -r "$rid" -nologo -clp:NoSummary -o "artifacts/$rid" \
+    -p:UseSystemZlib=true "$@"
+  rm -f "artifacts/$rid"/*.dbg
+  # The linker's compiler-version notes (.comment) are all that stripping leaves: drop them here, so the binary the
+  # tests run is byte for byte the one the package ships.
+  "$objcopy" --remove-section=.comment "artifacts/$rid/nodeagent"
+  echo "published: artifacts/$rid/nodeagent"
+}
+
 publish() {
-  dotnet publish src/NodeAgent/NodeAgent.csproj -c Release -r linux-x64 -nologo -o artifacts/linux-x64
-  rm -f artifacts/linux-x64/*.dbg
-  echo "published: artifacts/linux-x64/nodeagent"
+  publish_rid linux-x64 objcopy
+  command -v aarch64-linux-gnu-gcc >/dev/null || {
+    echo "publish: linux-arm64 needs the cross linker; fix: apt-get install gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu" >&2
+    return 1
+  }
+  publish_rid linux-arm64 aarch64-linux-gnu-objcopy -p:CppCompilerAndLinker=aarch64-linux-gnu-gcc -p:ObjCopyName=aarch64-linux-gnu-objcopy
+}
+
+package() {
+  [[ "${NO_PUBLISH:-0}" == 1 ]] || publish
+  bash packaging/build-deb.sh amd64 artifacts/linux-x64/nodeagent
+  bash packaging/build-deb.sh arm64 artifacts/linux-arm64/nodeagent
 }
 
 case "${1:-}" in
   build) build ;;
   test) run_tests ;;
   publish) publish ;;
+  package) package ;;
   demo) shift; exec bash deployment/demo.sh "$@" ;;
   format)
     if [[ "${CHECK:-0}" == 1 ]]; then dotnet format NodeAgent.sln --verify-no-changes; else dotnet format NodeAgent.sln; fi ;;
