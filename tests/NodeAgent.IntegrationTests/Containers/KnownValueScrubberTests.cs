@@ -27,4 +27,18 @@ public sealed class KnownValueScrubberTests
         Assert.EndsWith(" at create", scrubbed.Reason, StringComparison.Ordinal);
         Assert.EndsWith("SENSOR_ID is sensor-0000000001", scrubbed.Fix, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Scrub_keeps_the_paths_a_container_is_told_to_read_its_credentials_from()
+    {
+        var scrubber = new KnownValueScrubber([]);
+        scrubber.Add([$"AWS_SECRET_ACCESS_KEY={ContainerSecret}", "AWS_SHARED_CREDENTIALS_FILE=/root/.aws/credentials", "AWS_CONFIG_FILE=/root/.aws/config"]);
+        var outcome = new ContainerOutcome("sensor", "sensor", "id", ContainerAction.Restarted,
+            $"bind mount /root/.aws contains changed /root/.aws/credentials and /root/.aws/config; it printed {ContainerSecret}", null);
+
+        var scrubbed = scrubber.Scrub(outcome);
+
+        Assert.StartsWith("bind mount /root/.aws contains changed /root/.aws/credentials and /root/.aws/config; it printed ", scrubbed.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(ContainerSecret, scrubbed.Reason, StringComparison.Ordinal);
+    }
 }
