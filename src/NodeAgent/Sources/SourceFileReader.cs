@@ -31,7 +31,7 @@ public static class SourceFileReader
         if (!Directory.Exists(directory))
         {
             // Otherwise three "absent" files would read as "the deployer uploaded nothing", which sends the operator the wrong way.
-            errors.Add(new SourceError(directory, null, File.Exists(directory) ? "is a file, not the sources directory" : "the sources directory does not exist",
+            errors.Add(new SourceError(directory, null, File.Exists(directory) ? "is a file, not the sources directory" : "the sources directory does not exist yet: waiting for the deployer's upload",
                 $"upload {options.CredentialsFile}, {options.ConfigFile} and/or {options.EnvFile} there, or pass --sources DIR (sources.directory in nodeagent.yaml)"));
             return new SourceDocuments(null, null, null, errors, directory);
         }

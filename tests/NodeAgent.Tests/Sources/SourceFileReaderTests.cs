@@ -212,7 +212,7 @@ public sealed class SourceFileReaderTests : IDisposable
         var missing = Path.Combine(Path.GetTempPath(), "nodeagent-no-such-dir-" + Guid.NewGuid().ToString("N"));
         var error = Assert.Single(SourceFileReader.Read(missing, new SourcesOptions()).Errors);
         Assert.Equal(missing, error.File);
-        Assert.Equal("the sources directory does not exist", error.What);
+        Assert.Equal("the sources directory does not exist yet: waiting for the deployer's upload", error.What);
         Assert.Contains("--sources DIR", error.Fix, StringComparison.Ordinal);
 
         var file = Path.GetTempFileName();
