@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# NodeAgent build entry point. Verbs: build, test, publish, package, demo, format.
+# NodeAgent build entry point. Verbs: build, test, e2e, publish, package, demo, format.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -18,6 +18,7 @@ usage: ./build.sh VERB
   build     compile everything (warnings are errors)
   test      package, then unit + integration + packaging tests (needs dockerd and moto_server; .ci/run starts them)
   publish   Native AOT executables -> artifacts/linux-x64/nodeagent, artifacts/linux-arm64/nodeagent
+  e2e       the .deb on a booted systemd host (tests/e2e/run.sh; needs dockerd, moto_server, debootstrap)
   package   publish, then artifacts/nodeagent_VERSION_amd64.deb and _arm64.deb (dpkg-buildpackage, debhelper)
   demo      render the sample sources into a sandbox root and verify against a local moto_server
   format    dotnet format (verify only with CHECK=1)
@@ -95,6 +96,7 @@ case "${1:-}" in
   test) run_tests ;;
   publish) publish ;;
   package) package ;;
+  e2e) exec bash tests/e2e/run.sh ;;
   demo) shift; exec bash deployment/demo.sh "$@" ;;
   format)
     if [[ "${CHECK:-0}" == 1 ]]; then dotnet format NodeAgent.sln --verify-no-changes; else dotnet format NodeAgent.sln; fi ;;
