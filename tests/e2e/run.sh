@@ -269,6 +269,17 @@ within 60 "STATUS is not clean after the reboot" status_says '^[0-9]+/[0-9]+ fil
 operator "systemctl status nodeagent"
 host systemctl status nodeagent --no-pager 2>&1 | sed -n '1,8p' | sed 's/^/  /'
 
+say "8b. upgrade: installing the package again restarts the running agent (SIGTERM, then the new binary)"
+main_pid() { host systemctl show -p MainPID --value nodeagent; }
+pid_before=$(main_pid)
+operator "dpkg -i nodeagent_${version}_amd64.deb (the same package again, as an upgrade)"
+host "DEBIAN_FRONTEND=noninteractive dpkg -i /opt/deployment/packages/$(basename "$deb")" 2>&1 | grep -E '^(Unpacking|Setting up)' | sed 's/^/  /'
+pid_changed() { local now; now=$(main_pid); [[ "$now" != 0 && "$now" != "$pid_before" ]]; }
+within 30 "the upgrade did not restart the agent" pid_changed
+within 30 "nodeagent is not active after the upgrade" service_active
+within 60 "verify is not green after the upgrade" verify
+echo "  MainPID $pid_before -> $(main_pid); verify green"
+
 say "9. stop and purge"
 operator "systemctl stop nodeagent"
 stop_start=$(date +%s%N)
