@@ -1,5 +1,6 @@
 using System.Text;
 
+using NodeAgent.FileSystem;
 using NodeAgent.Sources;
 
 using YamlDotNet.Core;
@@ -231,8 +232,8 @@ public static partial class AgentOptionsLoader
 
         foreach (var (key, target) in new[] { ("targets.s3_config", o.Targets.S3Config), ("targets.dotenv", o.Targets.DotEnv), ("targets.docker_env", o.Targets.DockerEnv) })
         {
-            Check((target.Mode & Convert.ToInt32("077", 8)) == 0,
-                $"{key}.mode {Convert.ToString(target.Mode, 8)} would let other users read a secret key",
+            Check(!target.Mode.HasAny(PermissionBits.GroupOrOtherAccess),
+                $"{key}.mode {target.Mode} would let other users read a secret key",
                 "use \"0600\" (or \"0400\")");
             Check(target.Path.StartsWith('/'), $"{key}.path \"{target.Path}\" is not absolute", "write the full path, starting with /");
         }
@@ -292,7 +293,7 @@ public static partial class AgentOptionsLoader
         foreach (var (key, mode) in new[] { ("targets.s3_config.mode", o.Targets.S3Config.Mode), ("targets.storage_config.mode", o.Targets.StorageConfig.Mode),
                      ("targets.dotenv.mode", o.Targets.DotEnv.Mode), ("targets.docker_env.mode", o.Targets.DockerEnv.Mode) })
         {
-            Check(mode <= Convert.ToInt32("777", 8), $"{key} {Convert.ToString(mode, 8)} sets setuid, setgid or sticky bits",
+            Check(!mode.HasAny(PermissionBits.SpecialBits), $"{key} {mode} sets setuid, setgid or sticky bits",
                 "use plain permissions, e.g. \"0600\"");
         }
     }

@@ -1,3 +1,4 @@
+using NodeAgent.FileSystem;
 using NodeAgent.Sources;
 
 using YamlDotNet.Core;
@@ -126,7 +127,7 @@ internal sealed class YamlConfigReader
     }
 
     /// <summary>A Unix mode written as octal text ("0600" or 600); quoted or not, YAML would read 0600 as 384 otherwise.</summary>
-    public int Mode(string key, int fallback)
+    public PermissionBits Mode(string key, PermissionBits fallback)
     {
         var node = Find(key);
         if (node is null || IsNull(node))
@@ -134,9 +135,9 @@ internal sealed class YamlConfigReader
             return fallback;
         }
 
-        if (node is YamlScalarNode { Value: { } text } && text.Length is >= 3 and <= 4 && text.All(c => c is >= '0' and <= '7'))
+        if (node is YamlScalarNode { Value: var text } && PermissionBits.TryParse(text, out var mode))
         {
-            return Convert.ToInt32(text, 8);
+            return mode;
         }
 
         Error(node, $"{KeyPath(key)} must be an octal file mode like \"0600\", got {Describe(node)}", "quote it: `mode: \"0600\"`");

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace NodeAgent.FileSystem;
 
 /// <summary>How one target looked before an apply: its backup file name, or that it did not exist.</summary>
-public sealed record BackupEntry(string Path, bool Existed, string? BackupFile, int Mode, uint Uid, uint Gid)
+public sealed record BackupEntry(string Path, bool Existed, string? BackupFile, PermissionBits Mode, uint Uid, uint Gid)
 {
     /// <summary>Why an existing file has no backup (it was oversized and never read); null when it has one.</summary>
     public string? Omitted { get; init; }
@@ -41,7 +41,7 @@ public sealed record BackupManifest(DateTimeOffset WrittenUtc, IReadOnlyList<Bac
                         json.WriteString("omitted", omitted);
                     }
 
-                    json.WriteString("mode", Convert.ToString(entry.Mode, 8).PadLeft(4, '0'));
+                    json.WriteString("mode", entry.Mode.ToString());
                     json.WriteNumber("uid", entry.Uid);
                     json.WriteNumber("gid", entry.Gid);
                 }
@@ -68,9 +68,9 @@ public sealed record BackupManifest(DateTimeOffset WrittenUtc, IReadOnlyList<Bac
             var path = file.GetProperty("path").GetString()!;
             files.Add(file.GetProperty("existed").GetBoolean()
                 ? new BackupEntry(path, true, file.GetProperty("backup").GetString(),
-                    Convert.ToInt32(file.GetProperty("mode").GetString(), 8),
+                    PermissionBits.Parse(file.GetProperty("mode").GetString()!),
                     file.GetProperty("uid").GetUInt32(), file.GetProperty("gid").GetUInt32())
-                : new BackupEntry(path, false, null, 0, 0, 0));
+                : new BackupEntry(path, false, null, default, 0, 0));
         }
 
         return new BackupManifest(written, files);

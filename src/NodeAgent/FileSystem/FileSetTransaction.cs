@@ -14,7 +14,7 @@ namespace NodeAgent.FileSystem;
 /// </summary>
 public sealed class FileSetTransaction
 {
-    private const int BackupFileMode = 0x180; // 0600
+    private static readonly PermissionBits BackupFileMode = PermissionBits.OwnerReadWrite;
     private const string BackupSuffix = ".backup";
 
     private readonly SecureFileSystem _fs;
@@ -248,7 +248,7 @@ public sealed class FileSetTransaction
             {
                 if (previous is null)
                 {
-                    entries.Add(new BackupEntry(desired.Path, false, null, 0, 0, 0));
+                    entries.Add(new BackupEntry(desired.Path, false, null, default, 0, 0));
                     continue;
                 }
 

@@ -28,10 +28,8 @@ public sealed class SecureFileSystem
     /// </summary>
     public const int MaxTargetBytes = 1024 * 1024;
 
-    private const int DirectoryMode = 0x1ED;        // 0755
-    private const int PrivateDirectoryMode = PrivateDirectory.Mode;
-    private const int GroupOrOtherWrite = 0x12;     // 0022
-    private const int StickyBit = 0x200;            // 01000
+    private static readonly PermissionBits DirectoryMode = PermissionBits.SharedDirectory;
+    private static readonly PermissionBits PrivateDirectoryMode = PrivateDirectory.Mode;
     private const int MaxNameInTempFile = 200;      // keeps ".NAME.nodeagent-RANDOM" under NAME_MAX (255)
 
     private static readonly int DirectoryOpenFlags =
@@ -55,7 +53,7 @@ public sealed class SecureFileSystem
     /// Test seam: called right after a temporary file is created, with its path and the permission bits
     /// the kernel gave it (read back with statx on the descriptor), before fchown/fchmod run.
     /// </summary>
-    internal Action<string, int>? TempFileCreated { get; set; }
+    internal Action<string, PermissionBits>? TempFileCreated { get; set; }
 
     /// <summary>True for names of NodeAgent's temporary files.</summary>
     public static bool IsTempFileName(string fileName) =>
@@ -206,11 +204,11 @@ public sealed class SecureFileSystem
     /// apply lock, which must never be created through a link planted at the state directory or below.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The descriptor is returned to the caller, which owns it; it is disposed on every failure path here.")]
-    internal FileDescriptor OpenOrCreate(string path, int mode)
+    internal FileDescriptor OpenOrCreate(string path, PermissionBits mode)
     {
         var target = Resolve(path);
         using var directory = OpenDirectory(target, new DirectoryWalk(Writes: true, Owner: null, PrivateLeaf: false))!;
-        var file = LibC.openat(directory, target.Name, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, (uint)mode);
+        var file = LibC.openat(directory, target.Name, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, mode.Native);
         if (file.IsInvalid)
         {
             var errno = LibC.LastErrno;
@@ -238,11 +236,6 @@ public sealed class SecureFileSystem
     internal StagedFile Stage(DesiredFile file, FileOwner? alsoTrustedDirectoryOwner = null)
     {
         ArgumentNullException.ThrowIfNull(file);
-        if ((file.Mode & ~0xFFF) != 0)
-        {
-            throw new ArgumentException($"{file.Path}: mode {Convert.ToString(file.Mode, 8)} has bits beyond 07777", nameof(file));
-        }
-
         var target = Resolve(file.Path);
         var walk = new DirectoryWalk(Writes: true, file.Owner, file.PrivateParent, alsoTrustedDirectoryOwner);
         var directory = OpenDirectory(target, walk)!;
@@ -301,7 +294,7 @@ public sealed class SecureFileSystem
     private static string TempBaseName(ResolvedPath target) =>
         target.Name.Length > MaxNameInTempFile ? target.Name[..MaxNameInTempFile] : target.Name;
 
-    private (FileDescriptor Descriptor, string TempName) CreateTempFile(FileDescriptor directory, ResolvedPath target, int mode)
+    private (FileDescriptor Descriptor, string TempName) CreateTempFile(FileDescriptor directory, ResolvedPath target, PermissionBits mode)
     {
         var baseName = TempBaseName(target);
         for (var attempt = 0; ; attempt++)
@@ -311,7 +304,7 @@ public sealed class SecureFileSystem
             // Created with the final mode: the umask can only remove bits, so the file is never more
             // permissive than it will end up, and O_EXCL|O_NOFOLLOW refuse anything planted under that name.
             var descriptor = LibC.openat(directory, tempName,
-                LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, (uint)mode);
+                LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode.Native);
             if (!descriptor.IsInvalid)
             {
                 if (TempFileCreated is { } observer)
@@ -339,9 +332,9 @@ public sealed class SecureFileSystem
             throw Failure(target.FullPath, $"giving the new file to owner {owner} (fchown on {tempName})", LibC.LastErrno);
         }
 
-        if (LibC.fchmod(descriptor, (uint)file.Mode) != 0)
+        if (LibC.fchmod(descriptor, file.Mode.Native) != 0)
         {
-            throw Failure(target.FullPath, $"setting mode {Convert.ToString(file.Mode, 8)} on the new file", LibC.LastErrno);
+            throw Failure(target.FullPath, $"setting mode {file.Mode} on the new file", LibC.LastErrno);
         }
 
         WriteAll(descriptor, file.Content, target.FullPath);
@@ -457,7 +450,7 @@ public sealed class SecureFileSystem
                 case LibC.ENOENT when !walk.Writes:
                     return null;
                 case LibC.ENOENT when attempt < 3:
-                    if (LibC.mkdirat(parent, name, (uint)mode) == 0)
+                    if (LibC.mkdirat(parent, name, mode.Native) == 0)
                     {
                         created = true;
                     }
@@ -520,12 +513,12 @@ public sealed class SecureFileSystem
         }
 
         var permissions = stat.Permissions;
-        if ((permissions & GroupOrOtherWrite) != 0 && (permissions & StickyBit) == 0)
+        if (permissions.HasAny(PermissionBits.GroupOrOtherWrite) && !permissions.HasAny(PermissionBits.Sticky))
         {
-            var who = (permissions & GroupOrOtherWrite) == GroupOrOtherWrite ? "group and others"
-                : (permissions & 0x10) != 0 ? "its group" : "others";
+            var who = permissions.HasAll(PermissionBits.GroupOrOtherWrite) ? "group and others"
+                : permissions.HasAny(PermissionBits.GroupWrite) ? "its group" : "others";
             throw new UnsafePathException(shownPath,
-                $"is writable by {who} (mode {Convert.ToString(permissions, 8).PadLeft(4, '0')}) without the sticky bit: whoever can write to it could rename a file of their own over any file NodeAgent writes below it",
+                $"is writable by {who} (mode {permissions}) without the sticky bit: whoever can write to it could rename a file of their own over any file NodeAgent writes below it",
                 $"chmod go-w {shownPath}, then run apply again");
         }
 
@@ -607,9 +600,9 @@ public sealed class SecureFileSystem
             throw Failure(shownPath, $"giving the directory to owner {owner}", LibC.LastErrno);
         }
 
-        if (LibC.fchmod(directory, PrivateDirectoryMode) != 0)
+        if (LibC.fchmod(directory, PrivateDirectoryMode.Native) != 0)
         {
-            throw Failure(shownPath, $"restricting the directory to mode {Convert.ToString(PrivateDirectoryMode, 8)}", LibC.LastErrno);
+            throw Failure(shownPath, $"restricting the directory to mode {PrivateDirectoryMode}", LibC.LastErrno);
         }
 
         SyncDirectory(directory, shownPath);
@@ -627,7 +620,7 @@ public sealed class SecureFileSystem
     }
 
     private static void FinishCreatedDirectory(
-        FileDescriptor parent, FileDescriptor child, ResolvedPath target, int index, int mode, FileOwner? owner)
+        FileDescriptor parent, FileDescriptor child, ResolvedPath target, int index, PermissionBits mode, FileOwner? owner)
     {
         var shownPath = target.PrefixPath(index + 1);
         if (owner is not null && LibC.fchown(child, owner.Uid, owner.Gid) != 0)
@@ -636,9 +629,9 @@ public sealed class SecureFileSystem
         }
 
         // mkdirat's mode went through the umask; set exactly what was meant.
-        if (LibC.fchmod(child, (uint)mode) != 0)
+        if (LibC.fchmod(child, mode.Native) != 0)
         {
-            throw Failure(shownPath, $"setting mode {Convert.ToString(mode, 8)} on the new directory", LibC.LastErrno);
+            throw Failure(shownPath, $"setting mode {mode} on the new directory", LibC.LastErrno);
         }
 
         SyncDirectory(parent, target.PrefixPath(index));

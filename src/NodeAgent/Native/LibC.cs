@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
+using NodeAgent.FileSystem;
+
 namespace NodeAgent.Native;
 
 /// <summary>
@@ -156,7 +158,7 @@ internal static unsafe partial class LibC
 
         public readonly int FileType => Mode & S_IFMT;
 
-        public readonly int Permissions => Mode & 0xFFF; // 07777
+        public readonly PermissionBits Permissions => PermissionBits.FromStatMode(Mode);
 
         public readonly bool IsRegularFile => FileType == S_IFREG;
 

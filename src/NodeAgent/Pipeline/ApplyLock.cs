@@ -109,7 +109,7 @@ public sealed class ApplyLock : IDisposable
     {
         try
         {
-            return walk.OpenOrCreate(path, 0x180);
+            return walk.OpenOrCreate(path, PermissionBits.OwnerReadWrite);
         }
         catch (FileWriteException e) when (e.Errno is { } errno)
         {

@@ -179,7 +179,7 @@ public sealed class DaemonFileTests
 
         var credentials = sandbox.Target("/home/ubuntu/.aws/credentials");
         File.SetUnixFileMode(credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        await daemon.WaitForErrorAsync(e => e.Contains($"drift: {credentials}: mode 644 → 600", StringComparison.Ordinal), Within, "the drift warning");
+        await daemon.WaitForErrorAsync(e => e.Contains($"drift: {credentials}: mode 0644 → 0600", StringComparison.Ordinal), Within, "the drift warning");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(credentials));
         Assert.Contains(daemon.Error.Split('\n'), l => l.StartsWith("<4>WRN drift: ", StringComparison.Ordinal) && l.Contains("[event 3100]", StringComparison.Ordinal));
 

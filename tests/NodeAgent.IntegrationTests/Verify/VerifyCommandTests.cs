@@ -91,7 +91,7 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
         var run = await VerifyAsync(sandbox, config, "--read-only");
 
         Assert.Equal(ExitCodes.ProbeFailed, run.ExitCode);
-        Assert.Matches(@"(?m)^FAIL +file +\S+/opt/sensor/\.env\n {10}mode 644 → 600", run.Output);
+        Assert.Matches(@"(?m)^FAIL +file +\S+/opt/sensor/\.env\n {10}mode 0644 → 0600", run.Output);
         Assert.Matches(@"(?m)^FAIL +file +\S+/root/\.aws/credentials\n {10}content differs from the sources \(drift\)", run.Output);
         Assert.Matches(@"(?m)^FAIL +identity +sts\n {10}[^\n]*SignatureDoesNotMatch[^\n]*(\n {10}(?!fix: )[^\n]*)*\n {10}fix: the placed credentials differ from the sources: run nodeagent apply", run.Output);
         Assert.DoesNotContain(WrongSecret, run.Output, StringComparison.Ordinal);

@@ -84,7 +84,7 @@ public sealed class ApplyCommandTests
         var env = sandbox.Target("/opt/sensor/.env");
         File.SetUnixFileMode(env, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var run = await sandbox.ApplyAsync();
-        Assert.Contains("mode 644 → 600", run.Output, StringComparison.Ordinal);
+        Assert.Contains("mode 0644 → 0600", run.Output, StringComparison.Ordinal);
         Assert.Equal(Private, File.GetUnixFileMode(env));
     }
 
@@ -310,7 +310,7 @@ public sealed class ApplyCommandTests
         var result = (await apply).Apply!;
         var env = Assert.Single(result.Plan.Changes);
         Assert.Equal(sandbox.Target("/opt/sensor/.env"), env.Path);
-        Assert.Contains("mode 604 → 600", env.Reasons);
+        Assert.Contains("mode 0604 → 0600", env.Reasons);
         Assert.Equal([env.Path], result.WrittenPaths);
         Assert.Equal(Private, File.GetUnixFileMode(env.Path));
     }

@@ -136,7 +136,7 @@ public sealed class FileSetTransactionTests : IDisposable
     {
         var user = TestUser.Ensure();
         var first = _tree.WriteFile("home/ubuntu/.aws/credentials", "old\n", Octal("600"));
-        File.SetUnixFileMode(first, (UnixFileMode)Octal("600"));
+        File.SetUnixFileMode(first, Octal("600").ToUnixFileMode());
         TempTree.Run("chown", $"{user.Uid}:{user.Gid}", first);
         var second = _tree.WriteFile("opt/sensor/.env", "old env\n", Octal("600"));
         _tree.MakeImmutable(second);
@@ -290,7 +290,7 @@ public sealed class FileSetTransactionTests : IDisposable
     public void A_backup_directory_that_exists_with_loose_permissions_is_tightened_to_0700()
     {
         Directory.CreateDirectory(Backups);
-        File.SetUnixFileMode(Backups, (UnixFileMode)Octal("755"));
+        File.SetUnixFileMode(Backups, Octal("755").ToUnixFileMode());
         _tree.WriteFile("opt/sensor/.env", "OLD=1\n", Octal("600"));
 
         _transaction.Apply([new DesiredFile(_tree["opt/sensor/.env"], Bytes("NEW=1\n"), Octal("600"), null, false)]);

@@ -39,12 +39,12 @@ public sealed class TempTree : IDisposable
 
     public string this[string relative] => Path.Combine(Root, relative);
 
-    public string WriteFile(string relative, string content, int mode)
+    public string WriteFile(string relative, string content, PermissionBits mode)
     {
         var path = this[relative];
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
-        File.SetUnixFileMode(path, (UnixFileMode)mode);
+        File.SetUnixFileMode(path, mode.ToUnixFileMode());
         return path;
     }
 
@@ -103,10 +103,10 @@ public static class OnDisk
         return stat;
     }
 
-    public static int Mode(string path) => Stat(path).Permissions;
+    public static PermissionBits Mode(string path) => Stat(path).Permissions;
 
-    /// <summary>Octal("600") == 0600: C# has no octal literals.</summary>
-    public static int Octal(string digits) => Convert.ToInt32(digits, 8);
+    /// <summary>Octal("600") is mode 0600, read the way configuration text is.</summary>
+    public static PermissionBits Octal(string digits) => PermissionBits.Parse(digits);
 
     public static string Text(string path) => File.ReadAllText(path);
 

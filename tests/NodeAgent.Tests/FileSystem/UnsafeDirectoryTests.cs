@@ -29,7 +29,7 @@ public sealed class UnsafeDirectoryTests : IDisposable
     {
         var path = _tree[relative];
         Directory.CreateDirectory(path);
-        File.SetUnixFileMode(path, (UnixFileMode)Octal(mode)); // exact bits, whatever the umask
+        File.SetUnixFileMode(path, Octal(mode).ToUnixFileMode()); // exact bits, whatever the umask
         return path;
     }
 
@@ -47,7 +47,7 @@ public sealed class UnsafeDirectoryTests : IDisposable
 
         var existing = _fs.Inspect(credentials, user.Owner, privateParent: true);
         Assert.Equal(
-            [$"directory {aws} mode 777 → 700", $"directory {aws} owner 0:0 → {user.Uid}:{user.Gid}"],
+            [$"directory {aws} mode 0777 → 0700", $"directory {aws} owner 0:0 → {user.Uid}:{user.Gid}"],
             PrivateDirectory.Drift(desired, existing));
         Assert.False(FileSetTransaction.IsAlreadyInPlace(desired, existing));
 

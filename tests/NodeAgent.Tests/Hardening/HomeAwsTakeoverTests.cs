@@ -33,7 +33,7 @@ public sealed class HomeAwsTakeoverTests : IDisposable
         TempTree.Run("chown", $"{user.Uid}:{user.Gid}", home);
         var aws = Path.Combine(home, ".aws");
         Directory.CreateDirectory(aws);
-        File.SetUnixFileMode(aws, (UnixFileMode)Octal("755")); // root-owned, as `sudo` leaves it
+        File.SetUnixFileMode(aws, Octal("755").ToUnixFileMode()); // root-owned, as `sudo` leaves it
         return (user, aws);
     }
 

@@ -15,10 +15,10 @@ internal sealed class UserHost : IDisposable
         User = TestUser.Ensure();
         Sandbox = new Sandbox();
         // A host's / is 0755: the user must be able to reach their home inside the sandbox.
-        File.SetUnixFileMode(Sandbox.Root, (UnixFileMode)OnDisk.Octal("755"));
+        File.SetUnixFileMode(Sandbox.Root, OnDisk.Octal("755").ToUnixFileMode());
         var home = Sandbox.Target(Home);
         Directory.CreateDirectory(Path.GetDirectoryName(home)!);
-        File.SetUnixFileMode(Path.GetDirectoryName(home)!, (UnixFileMode)OnDisk.Octal("755"));
+        File.SetUnixFileMode(Path.GetDirectoryName(home)!, OnDisk.Octal("755").ToUnixFileMode());
         Directory.CreateDirectory(home);
         TempTree.Run("chown", $"{User.Uid}:{User.Gid}", home);
         Config = Sandbox.WriteConfig($"""

@@ -1,6 +1,7 @@
 using System.Text;
 
 using NodeAgent.Configuration;
+using NodeAgent.FileSystem;
 using NodeAgent.Rendering;
 
 namespace NodeAgent.Tests.Rendering;
@@ -61,7 +62,7 @@ public sealed class TargetRendererTests
             files.Select(f => f.HostPath));
         Assert.All(files.Where(f => f.HostPath.Contains(".aws")), f => Assert.True(f.PrivateParent));
         Assert.Equal(["root", "root", "ubuntu", "ubuntu", "ubuntu", "ubuntu", "ubuntu", "ubuntu"], files.Select(f => f.Owner));
-        Assert.All(files.Where(f => f.HoldsSecret), f => Assert.Equal(Convert.ToInt32("600", 8), f.Mode));
+        Assert.All(files.Where(f => f.HoldsSecret), f => Assert.Equal(PermissionBits.Parse("600"), f.Mode));
     }
 
     [Fact]
