@@ -36,6 +36,9 @@ public sealed record AwsEndpoint(string? Url, string Source)
 /// </summary>
 public sealed class AwsClientFactory
 {
+    /// <summary>At most one retry: one transient error is forgiven, a broken endpoint is reported within the probe timeout.</summary>
+    public const int MaxErrorRetry = 1;
+
     private readonly Func<string, string?> _environment;
 
     public AwsClientFactory(AgentOptions options, TimeSpan requestTimeout, Func<string, string?>? environment = null)
@@ -62,8 +65,11 @@ public sealed class AwsClientFactory
           "keys are not AWS keys; set sts.endpoint (or AWS_ENDPOINT_URL_STS) if that store has an STS API"
         : null;
 
-    /// <summary>At most one retry: one transient error is forgiven, a broken endpoint is reported within the probe timeout.</summary>
-    public const int MaxErrorRetry = 1;
+    /// <summary>The SDK credential object for static keys; a session token makes them temporary (ASIA…) credentials.</summary>
+    public static AWSCredentials ToSdkCredentials(AwsCredentials credentials) =>
+        credentials.SessionToken is { } token
+            ? new SessionAWSCredentials(credentials.AccessKeyId.Reveal(), credentials.SecretAccessKey.Reveal(), token.Reveal())
+            : new BasicAWSCredentials(credentials.AccessKeyId.Reveal(), credentials.SecretAccessKey.Reveal());
 
     public AmazonS3Client CreateS3Client(AwsCredentials credentials, string region)
     {
@@ -89,12 +95,6 @@ public sealed class AwsClientFactory
         Bound(config, StsEndpoint, region);
         return new AmazonSecurityTokenServiceClient(ToSdkCredentials(credentials), config);
     }
-
-    /// <summary>The SDK credential object for static keys; a session token makes them temporary (ASIA…) credentials.</summary>
-    public static AWSCredentials ToSdkCredentials(AwsCredentials credentials) =>
-        credentials.SessionToken is { } token
-            ? new SessionAWSCredentials(credentials.AccessKeyId.Reveal(), credentials.SecretAccessKey.Reveal(), token.Reveal())
-            : new BasicAWSCredentials(credentials.AccessKeyId.Reveal(), credentials.SecretAccessKey.Reveal());
 
     private void Bound(ClientConfig config, AwsEndpoint endpoint, string region)
     {

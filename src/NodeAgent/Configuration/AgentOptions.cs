@@ -2,6 +2,12 @@ using NodeAgent.FileSystem;
 
 namespace NodeAgent.Configuration;
 
+public enum UnverifiableRotation
+{
+    Apply,
+    Keep,
+}
+
 /// <summary>
 /// Everything NodeAgent can be told. The defaults reproduce the standard host layout, so a missing
 /// /etc/nodeagent/nodeagent.yaml means exactly that layout. Paths here are host paths; <see cref="PathMap"/>
@@ -50,12 +56,6 @@ public sealed record RotationOptions
     /// revoked one) or keep what is placed.
     /// </summary>
     public UnverifiableRotation WhenUnverifiable { get; init; } = UnverifiableRotation.Apply;
-}
-
-public enum UnverifiableRotation
-{
-    Apply,
-    Keep,
 }
 
 /// <summary>`nodeagent run`: how often the loop looks again. Every value accepts 1 s, so tests and the demo run in seconds.</summary>

@@ -93,6 +93,22 @@ public static partial class AgentOptionsLoader
         return options;
     }
 
+    internal static List<(string Key, string Path)> TargetPaths(AgentOptions o)
+    {
+        var paths = new List<(string Key, string Path)>();
+        for (var i = 0; i < o.Targets.AwsHomes.Count; i++)
+        {
+            paths.Add(($"targets.aws_homes[{i}] credentials", o.Targets.AwsHomes[i].CredentialsPath));
+            paths.Add(($"targets.aws_homes[{i}] config", o.Targets.AwsHomes[i].ConfigPath));
+        }
+
+        paths.Add(("targets.s3_config.path", o.Targets.S3Config.Path));
+        paths.Add(("targets.storage_config.path", o.Targets.StorageConfig.Path));
+        paths.Add(("targets.dotenv.path", o.Targets.DotEnv.Path));
+        paths.Add(("targets.docker_env.path", o.Targets.DockerEnv.Path));
+        return paths.Where(p => p.Path.StartsWith('/')).ToList();
+    }
+
     private static AgentOptions Bind(YamlConfigReader r)
     {
         var d = new AgentOptions();
@@ -302,20 +318,4 @@ public static partial class AgentOptionsLoader
     private static partial System.Text.RegularExpressions.Regex ProfileName();
 
     private static bool Overlaps(string a, string b) => HostPath.IsSameOrUnder(a, b) || HostPath.IsSameOrUnder(b, a);
-
-    internal static List<(string Key, string Path)> TargetPaths(AgentOptions o)
-    {
-        var paths = new List<(string Key, string Path)>();
-        for (var i = 0; i < o.Targets.AwsHomes.Count; i++)
-        {
-            paths.Add(($"targets.aws_homes[{i}] credentials", o.Targets.AwsHomes[i].CredentialsPath));
-            paths.Add(($"targets.aws_homes[{i}] config", o.Targets.AwsHomes[i].ConfigPath));
-        }
-
-        paths.Add(("targets.s3_config.path", o.Targets.S3Config.Path));
-        paths.Add(("targets.storage_config.path", o.Targets.StorageConfig.Path));
-        paths.Add(("targets.dotenv.path", o.Targets.DotEnv.Path));
-        paths.Add(("targets.docker_env.path", o.Targets.DockerEnv.Path));
-        return paths.Where(p => p.Path.StartsWith('/')).ToList();
-    }
 }

@@ -27,26 +27,7 @@ internal sealed class YamlConfigReader
         _errors = errors;
     }
 
-    private string KeyPath(string key) => _path.Length == 0 ? key : $"{_path}.{key}";
-
-    private static int Line(YamlNode node) => (int)node.Start.Line;
-
-    private YamlNode? Find(string key)
-    {
-        _known.Add(key);
-        foreach (var (k, v) in _node.Children)
-        {
-            if (k is YamlScalarNode { Value: { } name } && name == key)
-            {
-                return v;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" };
+    public string Path => _path;
 
     public string String(string key, string fallback) => OptionalString(key) ?? fallback;
 
@@ -238,11 +219,14 @@ internal sealed class YamlConfigReader
         }
     }
 
-    public string Path => _path;
-
     public void Error(YamlNode node, string what, string fix) => _errors.Add(new SourceError(_file, Line(node), what, fix));
 
     public void Error(string what, string fix) => _errors.Add(new SourceError(_file, Line(_node), what, fix));
+
+    private static int Line(YamlNode node) => (int)node.Start.Line;
+
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" };
 
     private static string Describe(YamlNode node) => node switch
     {
@@ -251,4 +235,20 @@ internal sealed class YamlConfigReader
         YamlMappingNode => "a mapping",
         _ => "an alias",
     };
+
+    private string KeyPath(string key) => _path.Length == 0 ? key : $"{_path}.{key}";
+
+    private YamlNode? Find(string key)
+    {
+        _known.Add(key);
+        foreach (var (k, v) in _node.Children)
+        {
+            if (k is YamlScalarNode { Value: { } name } && name == key)
+            {
+                return v;
+            }
+        }
+
+        return null;
+    }
 }

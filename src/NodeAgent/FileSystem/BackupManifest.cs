@@ -18,6 +18,26 @@ public sealed record BackupManifest(DateTimeOffset WrittenUtc, IReadOnlyList<Bac
 {
     public const string FileName = "manifest.json";
 
+    public static BackupManifest Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        var written = DateTimeOffset.Parse(root.GetProperty("writtenUtc").GetString()!, CultureInfo.InvariantCulture);
+        var files = new List<BackupEntry>();
+        foreach (var file in root.GetProperty("files").EnumerateArray())
+        {
+            var path = file.GetProperty("path").GetString()!;
+            files.Add(file.GetProperty("existed").GetBoolean()
+                ? new BackupEntry(path, true, file.GetProperty("backup").GetString(),
+                    PermissionBits.Parse(file.GetProperty("mode").GetString()!),
+                    file.GetProperty("uid").GetUInt32(), file.GetProperty("gid").GetUInt32())
+                : new BackupEntry(path, false, null, default, 0, 0));
+        }
+
+        return new BackupManifest(written, files);
+    }
+
     public byte[] ToJson()
     {
         using var buffer = new MemoryStream();
@@ -54,25 +74,5 @@ public sealed record BackupManifest(DateTimeOffset WrittenUtc, IReadOnlyList<Bac
         }
 
         return buffer.ToArray();
-    }
-
-    public static BackupManifest Parse(ReadOnlySpan<byte> utf8Json)
-    {
-        var reader = new Utf8JsonReader(utf8Json);
-        using var document = JsonDocument.ParseValue(ref reader);
-        var root = document.RootElement;
-        var written = DateTimeOffset.Parse(root.GetProperty("writtenUtc").GetString()!, CultureInfo.InvariantCulture);
-        var files = new List<BackupEntry>();
-        foreach (var file in root.GetProperty("files").EnumerateArray())
-        {
-            var path = file.GetProperty("path").GetString()!;
-            files.Add(file.GetProperty("existed").GetBoolean()
-                ? new BackupEntry(path, true, file.GetProperty("backup").GetString(),
-                    PermissionBits.Parse(file.GetProperty("mode").GetString()!),
-                    file.GetProperty("uid").GetUInt32(), file.GetProperty("gid").GetUInt32())
-                : new BackupEntry(path, false, null, default, 0, 0));
-        }
-
-        return new BackupManifest(written, files);
     }
 }

@@ -9,8 +9,6 @@ namespace NodeAgent.FileSystem;
 /// </summary>
 public readonly record struct PermissionBits
 {
-    private const int AllBits = 0b111_111_111_111; // 07777
-
     /// <summary>0600: a file only its owner may read and write (every file holding a secret).</summary>
     public static readonly PermissionBits OwnerReadWrite = new(0b000_110_000_000);
 
@@ -43,6 +41,8 @@ public readonly record struct PermissionBits
 
     /// <summary>07000: setuid, setgid and sticky.</summary>
     public static readonly PermissionBits SpecialBits = new(0b111_000_000_000);
+
+    private const int AllBits = 0b111_111_111_111; // 07777
 
     private readonly int _bits;
 

@@ -28,12 +28,15 @@ public sealed class SecureFileSystem
     /// </summary>
     public const int MaxTargetBytes = 1024 * 1024;
 
+    private const int MaxNameInTempFile = 200;      // keeps ".NAME.nodeagent-RANDOM" under NAME_MAX (255)
+
     private static readonly PermissionBits DirectoryMode = PermissionBits.SharedDirectory;
     private static readonly PermissionBits PrivateDirectoryMode = PrivateDirectory.Mode;
-    private const int MaxNameInTempFile = 200;      // keeps ".NAME.nodeagent-RANDOM" under NAME_MAX (255)
 
     private static readonly int DirectoryOpenFlags =
         LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
+
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     public SecureFileSystem(string trustedAnchor)
     {
@@ -48,6 +51,9 @@ public sealed class SecureFileSystem
 
     /// <summary>The directory trusted as it is (it may itself be reached through links); everything below is not.</summary>
     public string Anchor { get; }
+
+    /// <summary>How old a temp file must be before a write of the same target removes it as litter.</summary>
+    internal static TimeSpan StaleTempAge { get; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Test seam: called right after a temporary file is created, with its path and the permission bits
@@ -123,6 +129,35 @@ public sealed class SecureFileSystem
     public void Write(DesiredFile file) => Write(file, alsoTrustedDirectoryOwner: null);
 
     /// <summary>
+    /// Removes the regular file at <paramref name="path"/> through the no-follow directory handle.
+    /// Absent is fine; a symlink or non-regular file there is refused, and so is an unsafe directory on the way
+    /// (directories owned by <paramref name="owner"/> are trusted, as for a write of that file).
+    /// </summary>
+    public void Delete(string path, FileOwner? owner = null) => Remove(path, owner, skipIfNotRegular: false);
+
+    internal static void SyncDirectory(FileDescriptor directory, string shownPath)
+    {
+        if (LibC.fsync(directory) != 0)
+        {
+            throw Failure(shownPath, "flushing the directory to disk", LibC.LastErrno);
+        }
+    }
+
+    internal static LibC.StatxBuffer StatDescriptor(FileDescriptor descriptor, string shownPath)
+    {
+        if (LibC.statx(descriptor, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, out var stat) != 0)
+        {
+            throw Failure(shownPath, "reading its attributes", LibC.LastErrno);
+        }
+
+        return stat;
+    }
+
+    /// <summary>An OS error as an exception saying path, action, strerror and the fix; nothing changed yet.</summary>
+    internal static FileWriteException Failure(string path, string action, int errno) =>
+        new(path, $"{action}: {LibC.Describe(errno)}", errno, FixFor(errno, path), rolledBack: true);
+
+    /// <summary>
     /// <see cref="Write(DesiredFile)"/>, also accepting directories owned by <paramref name="alsoTrustedDirectoryOwner"/>:
     /// a rollback puts a file back under its previous owner into a directory given to the new one.
     /// </summary>
@@ -133,57 +168,10 @@ public sealed class SecureFileSystem
     }
 
     /// <summary>
-    /// Removes the regular file at <paramref name="path"/> through the no-follow directory handle.
-    /// Absent is fine; a symlink or non-regular file there is refused, and so is an unsafe directory on the way
-    /// (directories owned by <paramref name="owner"/> are trusted, as for a write of that file).
-    /// </summary>
-    public void Delete(string path, FileOwner? owner = null) => Remove(path, owner, skipIfNotRegular: false);
-
-    /// <summary>
     /// Removes <paramref name="path"/> if it is a regular file; leaves a symlink, directory, FIFO or device there
     /// alone (never following it) and returns false. For sweeping a directory NodeAgent owns of its own files.
     /// </summary>
     internal bool DeleteIfRegularFile(string path) => Remove(path, owner: null, skipIfNotRegular: true);
-
-    private bool Remove(string path, FileOwner? owner, bool skipIfNotRegular)
-    {
-        var target = Resolve(path);
-        using var directory = OpenDirectory(target, new DirectoryWalk(Writes: false, owner, PrivateLeaf: false));
-        if (directory is null)
-        {
-            return false;
-        }
-
-        if (!TryStat(directory, target.Name, out var stat, out var errno))
-        {
-            if (errno is LibC.ENOENT or LibC.ENOTDIR)
-            {
-                return false;
-            }
-
-            throw Failure(target.FullPath, "reading its attributes before removing it", errno);
-        }
-
-        if (skipIfNotRegular && !stat.IsRegularFile)
-        {
-            return false;
-        }
-
-        RequireRegularFile(target.FullPath, stat);
-        if (LibC.unlinkat(directory, target.Name, 0) != 0)
-        {
-            errno = LibC.LastErrno;
-            if (errno != LibC.ENOENT)
-            {
-                throw Failure(target.FullPath, "removing it", errno);
-            }
-
-            return false;
-        }
-
-        SyncDirectory(directory, target.DirectoryPath);
-        return true;
-    }
 
     /// <summary>
     /// Creates <paramref name="path"/> as a directory (missing parents 0755) if needed and makes sure it is
@@ -286,43 +274,8 @@ public sealed class SecureFileSystem
         }
     }
 
-    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
-
-    /// <summary>How old a temp file must be before a write of the same target removes it as litter.</summary>
-    internal static TimeSpan StaleTempAge { get; } = TimeSpan.FromMinutes(10);
-
     private static string TempBaseName(ResolvedPath target) =>
         target.Name.Length > MaxNameInTempFile ? target.Name[..MaxNameInTempFile] : target.Name;
-
-    private (FileDescriptor Descriptor, string TempName) CreateTempFile(FileDescriptor directory, ResolvedPath target, PermissionBits mode)
-    {
-        var baseName = TempBaseName(target);
-        for (var attempt = 0; ; attempt++)
-        {
-            var tempName = $".{baseName}{TempFileMarker}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-
-            // Created with the final mode: the umask can only remove bits, so the file is never more
-            // permissive than it will end up, and O_EXCL|O_NOFOLLOW refuse anything planted under that name.
-            var descriptor = LibC.openat(directory, tempName,
-                LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode.Native);
-            if (!descriptor.IsInvalid)
-            {
-                if (TempFileCreated is { } observer)
-                {
-                    observer(Join(target.DirectoryPath, tempName), StatDescriptor(descriptor, target.FullPath).Permissions);
-                }
-
-                return (descriptor, tempName);
-            }
-
-            var errno = LibC.LastErrno;
-            descriptor.Dispose();
-            if (errno != LibC.EEXIST || attempt >= 5)
-            {
-                throw Failure(target.FullPath, $"creating a temporary file in {target.DirectoryPath}", errno);
-            }
-        }
-    }
 
     private static void FillTempFile(FileDescriptor descriptor, ResolvedPath target, string tempName, DesiredFile file)
     {
@@ -368,45 +321,6 @@ public sealed class SecureFileSystem
             var kind = stat.IsDirectory ? "a directory" : "not a regular file (device, FIFO or socket)";
             throw new UnsafePathException(path, $"is {kind}; NodeAgent only manages regular files",
                 $"move {path} out of the way and run apply again");
-        }
-    }
-
-    /// <summary>
-    /// Walks from the anchor to the target's directory one component at a time, each opened relative to the
-    /// previous descriptor with O_NOFOLLOW, and judges every existing directory below the anchor (see
-    /// <see cref="CheckExistingDirectory"/>). Returns null when a component is missing (or is a file) and the walk
-    /// does not write; a writing walk creates missing directories and repairs a private leaf.
-    /// </summary>
-    private FileDescriptor? OpenDirectory(ResolvedPath target, DirectoryWalk walk)
-    {
-        var current = LibC.open(Anchor, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
-        if (current.IsInvalid)
-        {
-            var errno = LibC.LastErrno;
-            current.Dispose();
-            throw Failure(Anchor, "opening the trusted root directory", errno);
-        }
-
-        try
-        {
-            for (var index = 0; index < target.DirectoryDepth; index++)
-            {
-                var isLeaf = index == target.DirectoryDepth - 1;
-                var next = OpenChildDirectory(current, target, index, walk, isLeaf);
-                current.Dispose();
-                current = next;
-                if (current is null)
-                {
-                    return null;
-                }
-            }
-
-            return current;
-        }
-        catch
-        {
-            current?.Dispose();
-            throw;
         }
     }
 
@@ -637,14 +551,6 @@ public sealed class SecureFileSystem
         SyncDirectory(parent, target.PrefixPath(index));
     }
 
-    internal static void SyncDirectory(FileDescriptor directory, string shownPath)
-    {
-        if (LibC.fsync(directory) != 0)
-        {
-            throw Failure(shownPath, "flushing the directory to disk", LibC.LastErrno);
-        }
-    }
-
     private static bool TryStat(FileDescriptor directory, string name, out LibC.StatxBuffer stat, out int errno)
     {
         if (LibC.statx(directory, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out stat) == 0)
@@ -655,16 +561,6 @@ public sealed class SecureFileSystem
 
         errno = LibC.LastErrno;
         return false;
-    }
-
-    internal static LibC.StatxBuffer StatDescriptor(FileDescriptor descriptor, string shownPath)
-    {
-        if (LibC.statx(descriptor, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, out var stat) != 0)
-        {
-            throw Failure(shownPath, "reading its attributes", LibC.LastErrno);
-        }
-
-        return stat;
     }
 
     private static byte[] ReadAll(FileDescriptor descriptor, string shownPath, ulong sizeHint)
@@ -699,10 +595,6 @@ public sealed class SecureFileSystem
         }
     }
 
-    /// <summary>An OS error as an exception saying path, action, strerror and the fix; nothing changed yet.</summary>
-    internal static FileWriteException Failure(string path, string action, int errno) =>
-        new(path, $"{action}: {LibC.Describe(errno)}", errno, FixFor(errno, path), rolledBack: true);
-
     private static string FixFor(int errno, string path) => errno switch
     {
         LibC.EPERM or LibC.EACCES =>
@@ -713,6 +605,117 @@ public sealed class SecureFileSystem
         LibC.ENOENT => "create the missing directory or fix the configured path, then run apply again",
         _ => "fix the cause above and run apply again",
     };
+
+    private static string Join(string directory, string name) => directory == "/" ? "/" + name : $"{directory}/{name}";
+
+    private bool Remove(string path, FileOwner? owner, bool skipIfNotRegular)
+    {
+        var target = Resolve(path);
+        using var directory = OpenDirectory(target, new DirectoryWalk(Writes: false, owner, PrivateLeaf: false));
+        if (directory is null)
+        {
+            return false;
+        }
+
+        if (!TryStat(directory, target.Name, out var stat, out var errno))
+        {
+            if (errno is LibC.ENOENT or LibC.ENOTDIR)
+            {
+                return false;
+            }
+
+            throw Failure(target.FullPath, "reading its attributes before removing it", errno);
+        }
+
+        if (skipIfNotRegular && !stat.IsRegularFile)
+        {
+            return false;
+        }
+
+        RequireRegularFile(target.FullPath, stat);
+        if (LibC.unlinkat(directory, target.Name, 0) != 0)
+        {
+            errno = LibC.LastErrno;
+            if (errno != LibC.ENOENT)
+            {
+                throw Failure(target.FullPath, "removing it", errno);
+            }
+
+            return false;
+        }
+
+        SyncDirectory(directory, target.DirectoryPath);
+        return true;
+    }
+
+    private (FileDescriptor Descriptor, string TempName) CreateTempFile(FileDescriptor directory, ResolvedPath target, PermissionBits mode)
+    {
+        var baseName = TempBaseName(target);
+        for (var attempt = 0; ; attempt++)
+        {
+            var tempName = $".{baseName}{TempFileMarker}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+
+            // Created with the final mode: the umask can only remove bits, so the file is never more
+            // permissive than it will end up, and O_EXCL|O_NOFOLLOW refuse anything planted under that name.
+            var descriptor = LibC.openat(directory, tempName,
+                LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode.Native);
+            if (!descriptor.IsInvalid)
+            {
+                if (TempFileCreated is { } observer)
+                {
+                    observer(Join(target.DirectoryPath, tempName), StatDescriptor(descriptor, target.FullPath).Permissions);
+                }
+
+                return (descriptor, tempName);
+            }
+
+            var errno = LibC.LastErrno;
+            descriptor.Dispose();
+            if (errno != LibC.EEXIST || attempt >= 5)
+            {
+                throw Failure(target.FullPath, $"creating a temporary file in {target.DirectoryPath}", errno);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Walks from the anchor to the target's directory one component at a time, each opened relative to the
+    /// previous descriptor with O_NOFOLLOW, and judges every existing directory below the anchor (see
+    /// <see cref="CheckExistingDirectory"/>). Returns null when a component is missing (or is a file) and the walk
+    /// does not write; a writing walk creates missing directories and repairs a private leaf.
+    /// </summary>
+    private FileDescriptor? OpenDirectory(ResolvedPath target, DirectoryWalk walk)
+    {
+        var current = LibC.open(Anchor, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        if (current.IsInvalid)
+        {
+            var errno = LibC.LastErrno;
+            current.Dispose();
+            throw Failure(Anchor, "opening the trusted root directory", errno);
+        }
+
+        try
+        {
+            for (var index = 0; index < target.DirectoryDepth; index++)
+            {
+                var isLeaf = index == target.DirectoryDepth - 1;
+                var next = OpenChildDirectory(current, target, index, walk, isLeaf);
+                current.Dispose();
+                current = next;
+                if (current is null)
+                {
+                    return null;
+                }
+            }
+
+            return current;
+        }
+        catch
+        {
+            current?.Dispose();
+            throw;
+        }
+    }
 
     private ResolvedPath Resolve(string path)
     {
@@ -733,8 +736,6 @@ public sealed class SecureFileSystem
         var components = relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return new ResolvedPath(Anchor, components, components.Length - 1, full);
     }
-
-    private static string Join(string directory, string name) => directory == "/" ? "/" + name : $"{directory}/{name}";
 
     /// <summary>How to walk to a target's directory.</summary>
     /// <param name="Writes">Create missing directories (0755; a private leaf 0700 owned by <paramref name="Owner"/>)

@@ -53,6 +53,8 @@ public sealed class ApplyLock : IDisposable
         return await AcquireAsync(stateDirectory, descriptor, LibC.LOCK_SH, wait, waiting, ct).ConfigureAwait(false);
     }
 
+    public void Dispose() => _descriptor.Dispose();
+
     [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The descriptor is owned by the returned lock, and disposed by the catch on every other path.")]
     private static async Task<ApplyLock> AcquireAsync(
         string stateDirectory, FileDescriptor descriptor, int mode, TimeSpan wait, Action<string> waiting, CancellationToken ct)
@@ -122,8 +124,6 @@ public sealed class ApplyLock : IDisposable
             }, rolledBack: true);
         }
     }
-
-    public void Dispose() => _descriptor.Dispose();
 }
 
 /// <summary>The apply lock could not be taken: nothing was written.</summary>

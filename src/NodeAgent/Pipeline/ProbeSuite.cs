@@ -57,6 +57,14 @@ public sealed class ProbeSuite(AgentServices services)
     /// <summary>What root's placed credentials file holds now (null when missing or unreadable), for a rotation to compare with.</summary>
     public AwsCredentials? PlacedCredentials() => ReadPlaced()?.Credentials;
 
+    /// <summary>
+    /// The AWS probes ran with what is placed, which differs from the sources: their usual fix ("correct the source
+    /// file") would send the operator the wrong way. Rewriting the placed file from the sources comes first.
+    /// </summary>
+    private static IEnumerable<ProbeResult> PointAtDrift(IEnumerable<ProbeResult> rows) => rows.Select(r => r.Status == ProbeStatus.Failed
+        ? r with { Fix = "the placed credentials differ from the sources: run nodeagent apply, then verify again" }
+        : r);
+
     /// <summary>Root's placed credentials file (the first AWS home, which the containers mount); null when no home is configured.</summary>
     private PlacedCredentials.Result? ReadPlaced()
     {
@@ -69,14 +77,6 @@ public sealed class ProbeSuite(AgentServices services)
         var path = context.Paths.Map(context.Options.Targets.AwsHomes[0].CredentialsPath);
         return Probes.PlacedCredentials.Read(services.FileSystem, path, context.Options.Profile);
     }
-
-    /// <summary>
-    /// The AWS probes ran with what is placed, which differs from the sources: their usual fix ("correct the source
-    /// file") would send the operator the wrong way. Rewriting the placed file from the sources comes first.
-    /// </summary>
-    private static IEnumerable<ProbeResult> PointAtDrift(IEnumerable<ProbeResult> rows) => rows.Select(r => r.Status == ProbeStatus.Failed
-        ? r with { Fix = "the placed credentials differ from the sources: run nodeagent apply, then verify again" }
-        : r);
 
     /// <summary>
     /// When root's placed file is missing or broken, the AWS probes cannot stand for what the containers see, so

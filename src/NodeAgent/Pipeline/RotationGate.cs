@@ -77,6 +77,9 @@ public sealed class RotationGate(ProbeSuite probes, RotationOptions options, Tim
         return check;
     }
 
+    private static string Fingerprint(AwsCredentials c) =>
+        c.AccessKeyId.Fingerprint + c.SecretAccessKey.Fingerprint + (c.SessionToken?.Fingerprint ?? "-");
+
     private RotationCheck Judge(AwsCredentials placed, AwsCredentials fresh, IReadOnlyList<ProbeResult> proof)
     {
         var failed = proof.Where(p => p.Status == ProbeStatus.Failed).ToList();
@@ -99,9 +102,6 @@ public sealed class RotationGate(ProbeSuite probes, RotationOptions options, Tim
 
         return new RotationCheck(RotationVerdict.Verified, $"rotated {placed.AccessKeyId.Masked} → {fresh.AccessKeyId.Masked} after verifying the new key", []);
     }
-
-    private static string Fingerprint(AwsCredentials c) =>
-        c.AccessKeyId.Fingerprint + c.SecretAccessKey.Fingerprint + (c.SessionToken?.Fingerprint ?? "-");
 }
 
 /// <summary>The sources' new keys were not swapped in (rejected, or unverifiable with `keep`): nothing was changed.</summary>

@@ -74,6 +74,14 @@ public sealed class BucketAccessProbe : IProbe
         return run.Results;
     }
 
+    /// <summary>GetBucketLocation answers "" for us-east-1 and the legacy "EU" for eu-west-1.</summary>
+    internal static string NormalizeRegion(string? location) => location switch
+    {
+        null or "" or "US" => "us-east-1",
+        "EU" => "eu-west-1",
+        _ => location,
+    };
+
     private string TargetOf(string action) => $"{_bucket.Role}:{_bucket.Name}:{action}";
 
     /// <summary>One execution: the results so far and the failure, if any, that makes further calls pointless.</summary>
@@ -120,6 +128,8 @@ public sealed class BucketAccessProbe : IProbe
 
             await WriteReadDeleteAsync(ct).ConfigureAwait(false);
         }
+
+        private static StepOutcome Ok(string detail) => new(ProbeStatus.Ok, detail, null);
 
         private async Task WriteReadDeleteAsync(CancellationToken ct)
         {
@@ -263,17 +273,7 @@ public sealed class BucketAccessProbe : IProbe
         private void Add(string action, StepOutcome outcome, long started) =>
             Results.Add(new ProbeResult(ProbeName, probe.TargetOf(action), outcome.Status, outcome.Detail, outcome.Fix,
                 Stopwatch.GetElapsedTime(started), outcome.Failure));
-
-        private static StepOutcome Ok(string detail) => new(ProbeStatus.Ok, detail, null);
     }
-
-    /// <summary>GetBucketLocation answers "" for us-east-1 and the legacy "EU" for eu-west-1.</summary>
-    internal static string NormalizeRegion(string? location) => location switch
-    {
-        null or "" or "US" => "us-east-1",
-        "EU" => "eu-west-1",
-        _ => location,
-    };
 
     private sealed record StepOutcome(ProbeStatus Status, string Detail, string? Fix, AwsFailureKind? Failure = null);
 }

@@ -13,12 +13,6 @@ public sealed class AwsClientFactoryTests
     private static readonly AwsCredentials Someone =
         new(Secret.AccessKeyId("AKIAIOSFODNN7EXAMPLE"), Secret.Of("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), null);
 
-    private static Func<string, string?> Env(params (string Name, string Value)[] variables) =>
-        name => variables.FirstOrDefault(v => v.Name == name).Value;
-
-    private static AgentOptions Options(string? s3 = null, string? sts = null) =>
-        new() { S3 = new() { Endpoint = s3 }, Sts = new() { Endpoint = sts } };
-
     [Fact]
     public void The_configured_endpoint_wins_over_the_service_variable_which_wins_over_AWS_ENDPOINT_URL()
     {
@@ -75,4 +69,10 @@ public sealed class AwsClientFactoryTests
         Assert.IsType<SessionAWSCredentials>(AwsClientFactory.ToSdkCredentials(temporary));
         Assert.IsType<BasicAWSCredentials>(AwsClientFactory.ToSdkCredentials(Someone));
     }
+
+    private static Func<string, string?> Env(params (string Name, string Value)[] variables) =>
+        name => variables.FirstOrDefault(v => v.Name == name).Value;
+
+    private static AgentOptions Options(string? s3 = null, string? sts = null) =>
+        new() { S3 = new() { Endpoint = s3 }, Sts = new() { Endpoint = sts } };
 }

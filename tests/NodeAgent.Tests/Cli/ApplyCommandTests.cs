@@ -7,13 +7,13 @@ namespace NodeAgent.Tests.Cli;
 
 public sealed class ApplyCommandTests
 {
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private static readonly string[] AllTargets =
     [
         "/root/.aws/credentials", "/root/.aws/config", "/home/ubuntu/.aws/credentials", "/home/ubuntu/.aws/config",
         "/opt/sensor/config/s3-config.json", "/opt/sensor/config/databricks-storage-config.yaml", "/opt/sensor/.env", "/opt/sensor/docker.env",
     ];
-
-    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     [Fact]
     public async Task Apply_places_every_target_with_its_mode()

@@ -6,20 +6,6 @@ namespace NodeAgent.Tests.Configuration;
 
 public sealed class AgentOptionsLoaderTests
 {
-    private static string RepoFile(string relative)
-    {
-        var dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "NodeAgent.sln")))
-        {
-            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository root not found");
-        }
-
-        return Path.Combine(dir, relative);
-    }
-
-    private static InvalidInputException Reject(string yaml) =>
-        Assert.Throws<InvalidInputException>(() => AgentOptionsLoader.Parse("nodeagent.yaml", yaml));
-
     [Fact]
     public void Shipped_default_config_equals_the_built_in_defaults()
     {
@@ -141,6 +127,20 @@ public sealed class AgentOptionsLoaderTests
     {
         Assert.Equal(OptionsDump.Of(new AgentOptions()), OptionsDump.Of(AgentOptionsLoader.Parse("n.yaml", "# nothing\n")));
     }
+
+    private static string RepoFile(string relative)
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "NodeAgent.sln")))
+        {
+            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository root not found");
+        }
+
+        return Path.Combine(dir, relative);
+    }
+
+    private static InvalidInputException Reject(string yaml) =>
+        Assert.Throws<InvalidInputException>(() => AgentOptionsLoader.Parse("nodeagent.yaml", yaml));
 }
 
 /// <summary>Records holding lists compare by reference; a flat dump compares the values.</summary>

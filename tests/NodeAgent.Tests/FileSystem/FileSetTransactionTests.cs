@@ -18,17 +18,9 @@ public sealed class FileSetTransactionTests : IDisposable
         _transaction = new FileSetTransaction(_fs, _tree["var/lib/nodeagent/backup"]);
     }
 
-    public void Dispose() => _tree.Dispose();
-
     private string Backups => _tree["var/lib/nodeagent/backup"];
 
-    private List<DesiredFile> HostSet(string tag) =>
-    [
-        new(_tree["home/ubuntu/.aws/credentials"], Bytes($"[default]\naws_secret_access_key = {NewSecret}{tag}\n"), Octal("600"), null, true),
-        new(_tree["home/ubuntu/.aws/config"], Bytes($"[default]\nregion = us-west-2 {tag}\n"), Octal("600"), null, true),
-        new(_tree["opt/sensor/.env"], Bytes($"AWS_SECRET_ACCESS_KEY={NewSecret}{tag}\n"), Octal("600"), null, false),
-        new(_tree["opt/sensor/config/databricks-storage-config.yaml"], Bytes($"bucket: b{tag}\n"), Octal("644"), null, false),
-    ];
+    public void Dispose() => _tree.Dispose();
 
     [Fact]
     public void Apply_writes_every_changed_file_and_returns_their_paths_in_order()
@@ -311,4 +303,12 @@ public sealed class FileSetTransactionTests : IDisposable
 
         Assert.False(File.Exists(path));
     }
+
+    private List<DesiredFile> HostSet(string tag) =>
+    [
+        new(_tree["home/ubuntu/.aws/credentials"], Bytes($"[default]\naws_secret_access_key = {NewSecret}{tag}\n"), Octal("600"), null, true),
+        new(_tree["home/ubuntu/.aws/config"], Bytes($"[default]\nregion = us-west-2 {tag}\n"), Octal("600"), null, true),
+        new(_tree["opt/sensor/.env"], Bytes($"AWS_SECRET_ACCESS_KEY={NewSecret}{tag}\n"), Octal("600"), null, false),
+        new(_tree["opt/sensor/config/databricks-storage-config.yaml"], Bytes($"bucket: b{tag}\n"), Octal("644"), null, false),
+    ];
 }

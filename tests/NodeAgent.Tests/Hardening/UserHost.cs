@@ -10,6 +10,8 @@ namespace NodeAgent.Tests.Hardening;
 /// </summary>
 internal sealed class UserHost : IDisposable
 {
+    public const string Home = "/home/nodeagent-test";
+
     public UserHost()
     {
         User = TestUser.Ensure();
@@ -35,17 +37,15 @@ internal sealed class UserHost : IDisposable
             """);
     }
 
-    public const string Home = "/home/nodeagent-test";
-
     public UserAccount User { get; }
 
     public Sandbox Sandbox { get; }
 
     public string Config { get; }
 
-    public string Target(string hostPath) => Sandbox.Target(hostPath);
-
     public string Backups => Sandbox.Target("/var/lib/nodeagent/previous");
+
+    public string Target(string hostPath) => Sandbox.Target(hostPath);
 
     public Task<CliRun> ApplyAsync(params string[] extra) =>
         Sandbox.RunAsync(["apply", "--config", Config, "--root", Sandbox.Root, "--sources", Sandbox.Sources, "--no-restart", .. extra]);

@@ -15,14 +15,6 @@ public sealed class TargetRendererTests
         new("GREETING", "it's \"quoted\" $HOME"),
     ];
 
-    private static string Golden(string name) =>
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Rendering", "golden", name));
-
-    private static IReadOnlyList<RenderedFile> Render(bool withToken = false) =>
-        new TargetRenderer(new AgentOptions()).Render(TestData.Set(withToken, PassThrough));
-
-    private static string Text(RenderedFile f) => Encoding.UTF8.GetString(f.Content);
-
     [Theory]
     [InlineData(TargetKind.AwsCredentials, "credentials")]
     [InlineData(TargetKind.AwsConfig, "config")]
@@ -80,4 +72,12 @@ public sealed class TargetRendererTests
         Assert.StartsWith(AwsProfileRenderer.Header + "[sensors]\n", Text(files.First(f => f.Kind == TargetKind.AwsCredentials)));
         Assert.Contains("[profile sensors]\nregion = us-west-2\n", Text(files.First(f => f.Kind == TargetKind.AwsConfig)));
     }
+
+    private static string Golden(string name) =>
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Rendering", "golden", name));
+
+    private static IReadOnlyList<RenderedFile> Render(bool withToken = false) =>
+        new TargetRenderer(new AgentOptions()).Render(TestData.Set(withToken, PassThrough));
+
+    private static string Text(RenderedFile f) => Encoding.UTF8.GetString(f.Content);
 }
