@@ -31,7 +31,7 @@ public sealed class BucketAccessProbe : IProbe
     private static readonly TimeSpan CleanupBudget = TimeSpan.FromSeconds(2);
 
     private readonly AwsClientFactory _clients;
-    private readonly AwsCredentials _credentials;
+    private readonly CredentialSource _credentials;
     private readonly string _region;
     private readonly BucketAssignment _bucket;
     private readonly bool _readOnly;
@@ -40,7 +40,7 @@ public sealed class BucketAccessProbe : IProbe
     private readonly AwsCallContext _call;
 
     public BucketAccessProbe(
-        AwsClientFactory clients, AwsCredentials credentials, string region, BucketAssignment bucket,
+        AwsClientFactory clients, CredentialSource credentials, string region, BucketAssignment bucket,
         ProbeOptions options, string hostname, bool readOnly)
     {
         _clients = clients;
@@ -52,7 +52,7 @@ public sealed class BucketAccessProbe : IProbe
             : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
         _bucketArn = $"arn:{partition}:s3:::{bucket.Name}";
         _objectsArn = _bucketArn + "/*";
-        _call = new AwsCallContext(clients.S3Endpoint.Describe("s3", region), region, credentials.AccessKeyId,
+        _call = new AwsCallContext(clients.S3Endpoint.Describe("s3", region), region, credentials,
             clients.RequestTimeout, bucket.Name);
         ObjectPrefix = options.ObjectPrefix.Replace("{hostname}", hostname, StringComparison.Ordinal);
         ObjectKey = $"{ObjectPrefix}{bucket.Role}-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}.txt";
