@@ -187,6 +187,46 @@ public sealed class SecureFileSystem
     }
 
     /// <summary>
+    /// Opens the existing regular file at <paramref name="path"/> read-only through the same no-follow walk as
+    /// <see cref="OpenOrCreate"/>, creating nothing: for the shared apply lock. Null when it, or a directory on the way,
+    /// does not exist; a symlink on the way throws <see cref="UnsafePathException"/>, as for a target.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The descriptor is returned to the caller, which owns it; it is disposed on every failure path here.")]
+    internal FileDescriptor? OpenExisting(string path)
+    {
+        var target = Resolve(path);
+        using var directory = OpenDirectory(target, new DirectoryWalk(Writes: false, Owner: null, PrivateLeaf: false));
+        if (directory is null)
+        {
+            return null;
+        }
+
+        var file = LibC.openat(directory, target.Name, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
+        if (file.IsInvalid)
+        {
+            var errno = LibC.LastErrno;
+            file.Dispose();
+            return errno switch
+            {
+                LibC.ENOENT or LibC.ENOTDIR => null,
+                LibC.ELOOP => throw UnsafePathException.Symlink(target.FullPath),
+                _ => throw Failure(target.FullPath, "opening it", errno),
+            };
+        }
+
+        try
+        {
+            RequireRegularFile(target.FullPath, StatDescriptor(file, target.FullPath));
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Opens (creating it with <paramref name="mode"/> if missing) the regular file at <paramref name="path"/> for
     /// reading and writing, through the same no-follow walk as a target (missing directories created 0755): for the
     /// apply lock, which must never be created through a link planted at the state directory or below.

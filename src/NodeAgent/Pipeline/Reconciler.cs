@@ -133,7 +133,7 @@ public sealed partial class Reconciler
     {
         // Shared: verifies run side by side, but never while an apply is half-way through its files or a container swap.
         using var shared = await ApplyLock.AcquireSharedAsync(_services.Context.StateDirectory, run.Request.LockWait,
-            run.Request.Waiting ?? (_ => { }), ct).ConfigureAwait(false);
+            run.Request.Waiting ?? (_ => { }), ct, _services.FileSystem).ConfigureAwait(false);
         var plan = PlanFor(set);
         run.Rows.AddRange(FileStateProbe.Results(plan));
         var scope = run.Request.Probes == ProbeScope.None ? ProbeScope.Full : run.Request.Probes;
