@@ -68,7 +68,7 @@ public sealed partial class ConsumerUpdater
                 foreach (var container in containers)
                 {
                     var outcome = await UpdateOneAsync(client, container, request, scrubber, ct).ConfigureAwait(false);
-                    LogOutcome(_logger, outcome.Consumer, outcome.ContainerName, outcome.Action, outcome.Reason);
+                    Log(outcome);
                     outcomes.Add(outcome);
                 }
             }
@@ -91,6 +91,9 @@ public sealed partial class ConsumerUpdater
 
     [LoggerMessage(EventId = NodeAgent.Logging.LogEvents.ContainerStep, Level = LogLevel.Information, Message = "container {Consumer} {Container}: {Action}: {Reason}")]
     private static partial void LogOutcome(ILogger logger, string consumer, string? container, ContainerAction action, string reason);
+
+    [LoggerMessage(EventId = NodeAgent.Logging.LogEvents.ContainersFailed, Level = LogLevel.Error, Message = "container {Consumer} {Container}: failed: {Reason} (fix: {Fix})")]
+    private static partial void LogFailed(ILogger logger, string consumer, string? container, string reason, string? fix);
 
     private async Task<ContainerOutcome> UpdateOneAsync(
         DockerClient client, ConsumerContainer container, ConsumerUpdateRequest request, KnownValueScrubber scrubber, CancellationToken ct)
@@ -173,6 +176,23 @@ public sealed partial class ConsumerUpdater
                 $"restarted because {why}, but it was {notReady}", $"docker logs {container.Name} shows why it does not come up");
     }
 
-    private List<ContainerOutcome> EveryConsumerFailed(string reason, string fix) =>
-        _finder.ConsumerNames.Select(n => new ContainerOutcome(n, null, null, ContainerAction.Failed, reason, fix)).ToList();
+    private List<ContainerOutcome> EveryConsumerFailed(string reason, string fix)
+    {
+        var outcomes = _finder.ConsumerNames.Select(n => new ContainerOutcome(n, null, null, ContainerAction.Failed, reason, fix)).ToList();
+        outcomes.ForEach(Log);
+        return outcomes;
+    }
+
+    /// <summary>A failed consumer is an error of its own id, so `journalctl -p warning` shows it; the rest is information.</summary>
+    private void Log(ContainerOutcome outcome)
+    {
+        if (outcome.Action == ContainerAction.Failed)
+        {
+            LogFailed(_logger, outcome.Consumer, outcome.ContainerName, outcome.Reason, outcome.Fix);
+        }
+        else
+        {
+            LogOutcome(_logger, outcome.Consumer, outcome.ContainerName, outcome.Action, outcome.Reason);
+        }
+    }
 }
