@@ -7,7 +7,11 @@ namespace NodeAgent.TestSupport;
 /// <summary>A temp root with a sources directory, and the real CLI run in-process against it.</summary>
 internal sealed class Sandbox : IDisposable
 {
+    private static readonly string[] StandardRoles = ["raw", "schematized", "filtered", "emergency"];
+
     private readonly bool _ownsRoot;
+
+    private readonly List<string> _configs = [];
 
     /// <param name="root">An existing root someone else cleans up (e.g. a Docker test's); null makes a fresh one.</param>
     public Sandbox(string? root = null)
@@ -23,8 +27,6 @@ internal sealed class Sandbox : IDisposable
     public string Sources { get; }
 
     public string Target(string hostPath) => Path.Join(Root, hostPath.TrimStart('/'));
-
-    private static readonly string[] StandardRoles = ["raw", "schematized", "filtered", "emergency"];
 
     public void WriteSources(string keyId, string secret, string region = "us-west-2", IReadOnlyList<string>? bucketNames = null)
     {
@@ -70,8 +72,6 @@ internal sealed class Sandbox : IDisposable
         _configs.Add(path);
         return Path.GetFullPath(path);
     }
-
-    private readonly List<string> _configs = [];
 
     public Task<CliRun> ApplyAsync(params string[] extra) =>
         RunAsync(["apply", "--root", Root, "--sources", Sources, "--no-restart", .. extra]);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -20,9 +22,9 @@ public sealed record AwsEndpoint(string? Url, string Source)
 }
 
 /// <summary>
-/// Builds the AWS clients NodeAgent uses, always from credentials it is given: never from the agent's own
-/// environment (AWS_ACCESS_KEY_ID…), profile files or instance role, because the point is to test the credentials
-/// the sources hold, not whatever the agent happens to run as.
+/// Builds the AWS clients NodeAgent uses, always from the <see cref="CredentialSource"/> it is given: never from the
+/// agent's own environment (AWS_ACCESS_KEY_ID…), profile files or instance role, because the point is to test the
+/// credentials the sources hold, not whatever the agent happens to run as.
 /// <para>
 /// Endpoint precedence, per service: the explicit setting in nodeagent.yaml (s3.endpoint / sts.endpoint) wins, then
 /// AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL, then AWS itself. Config wins because it is what
@@ -36,6 +38,9 @@ public sealed record AwsEndpoint(string? Url, string Source)
 /// </summary>
 public sealed class AwsClientFactory
 {
+    /// <summary>At most one retry: one transient error is forgiven, a broken endpoint is reported within the probe timeout.</summary>
+    public const int MaxErrorRetry = 1;
+
     private readonly Func<string, string?> _environment;
 
     public AwsClientFactory(AgentOptions options, TimeSpan requestTimeout, Func<string, string?>? environment = null)
@@ -62,10 +67,18 @@ public sealed class AwsClientFactory
           "keys are not AWS keys; set sts.endpoint (or AWS_ENDPOINT_URL_STS) if that store has an STS API"
         : null;
 
-    /// <summary>At most one retry: one transient error is forgiven, a broken endpoint is reported within the probe timeout.</summary>
-    public const int MaxErrorRetry = 1;
+    /// <summary>
+    /// The SDK credential object for a source. Static keys: a session token makes them temporary (ASIA…) credentials.
+    /// </summary>
+    public static AWSCredentials ToSdkCredentials(CredentialSource source) => source switch
+    {
+        CredentialSource.StaticKeys { Keys: var keys } => keys.SessionToken is { } token
+            ? new SessionAWSCredentials(keys.AccessKeyId.Reveal(), keys.SecretAccessKey.Reveal(), token.Reveal())
+            : new BasicAWSCredentials(keys.AccessKeyId.Reveal(), keys.SecretAccessKey.Reveal()),
+        _ => throw new UnreachableException($"no SDK credentials for {source.GetType().Name}"),
+    };
 
-    public AmazonS3Client CreateS3Client(AwsCredentials credentials, string region)
+    public AmazonS3Client CreateS3Client(CredentialSource credentials, string region)
     {
         var config = new AmazonS3Config
         {
@@ -83,18 +96,12 @@ public sealed class AwsClientFactory
         return new AmazonS3Client(ToSdkCredentials(credentials), config);
     }
 
-    public AmazonSecurityTokenServiceClient CreateStsClient(AwsCredentials credentials, string region)
+    public AmazonSecurityTokenServiceClient CreateStsClient(CredentialSource credentials, string region)
     {
         var config = new AmazonSecurityTokenServiceConfig();
         Bound(config, StsEndpoint, region);
         return new AmazonSecurityTokenServiceClient(ToSdkCredentials(credentials), config);
     }
-
-    /// <summary>The SDK credential object for static keys; a session token makes them temporary (ASIA…) credentials.</summary>
-    public static AWSCredentials ToSdkCredentials(AwsCredentials credentials) =>
-        credentials.SessionToken is { } token
-            ? new SessionAWSCredentials(credentials.AccessKeyId.Reveal(), credentials.SecretAccessKey.Reveal(), token.Reveal())
-            : new BasicAWSCredentials(credentials.AccessKeyId.Reveal(), credentials.SecretAccessKey.Reveal());
 
     private void Bound(ClientConfig config, AwsEndpoint endpoint, string region)
     {

@@ -23,7 +23,7 @@ public static class ApplyOutput
                 FileAction.Update => result.DryRun ? "would update" : "updated",
                 _ => "unchanged",
             };
-            var line = $"  {action,-13}{file.Path.PadRight(width + 2)}{Planner.Octal(file.Desired.Mode).PadLeft(4, '0')} {file.OwnerDescription.PadRight(ownerWidth)}"
+            var line = $"  {action,-13}{file.Path.PadRight(width + 2)}{file.Desired.Mode} {file.OwnerDescription.PadRight(ownerWidth)}"
                 + (file.IsChange ? "  " + string.Join("; ", file.Reasons) : string.Empty);
             b.Append(line.TrimEnd()).Append('\n');
         }

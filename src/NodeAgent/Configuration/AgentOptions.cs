@@ -1,4 +1,12 @@
+using NodeAgent.FileSystem;
+
 namespace NodeAgent.Configuration;
+
+public enum UnverifiableRotation
+{
+    Apply,
+    Keep,
+}
 
 /// <summary>
 /// Everything NodeAgent can be told. The defaults reproduce the standard host layout, so a missing
@@ -50,12 +58,6 @@ public sealed record RotationOptions
     public UnverifiableRotation WhenUnverifiable { get; init; } = UnverifiableRotation.Apply;
 }
 
-public enum UnverifiableRotation
-{
-    Apply,
-    Keep,
-}
-
 /// <summary>`nodeagent run`: how often the loop looks again. Every value accepts 1 s, so tests and the demo run in seconds.</summary>
 public sealed record DaemonOptions
 {
@@ -96,7 +98,7 @@ public sealed record SourcesOptions
 }
 
 /// <summary>One file NodeAgent writes: where, owned by whom, with which mode.</summary>
-public sealed record FileTarget(string Path, string Owner, int Mode);
+public sealed record FileTarget(string Path, string Owner, PermissionBits Mode);
 
 /// <summary>A user whose ~/.aws/credentials and ~/.aws/config NodeAgent maintains.</summary>
 public sealed record AwsHomeTarget(string User, string Home)
@@ -114,13 +116,13 @@ public sealed record TargetsOptions
         new("ubuntu", "/home/ubuntu"),
     ];
 
-    public FileTarget S3Config { get; init; } = new("/opt/sensor/config/s3-config.json", "ubuntu", Convert.ToInt32("600", 8));
+    public FileTarget S3Config { get; init; } = new("/opt/sensor/config/s3-config.json", "ubuntu", PermissionBits.OwnerReadWrite);
 
     public StorageConfigTarget StorageConfig { get; init; } = new();
 
-    public FileTarget DotEnv { get; init; } = new("/opt/sensor/.env", "ubuntu", Convert.ToInt32("600", 8));
+    public FileTarget DotEnv { get; init; } = new("/opt/sensor/.env", "ubuntu", PermissionBits.OwnerReadWrite);
 
-    public FileTarget DockerEnv { get; init; } = new("/opt/sensor/docker.env", "ubuntu", Convert.ToInt32("600", 8));
+    public FileTarget DockerEnv { get; init; } = new("/opt/sensor/docker.env", "ubuntu", PermissionBits.OwnerReadWrite);
 }
 
 /// <summary>databricks-storage-config.yaml: holds no secret, only where the credentials are.</summary>
@@ -128,7 +130,7 @@ public sealed record StorageConfigTarget
 {
     public string Path { get; init; } = "/opt/sensor/config/databricks-storage-config.yaml";
     public string Owner { get; init; } = "ubuntu";
-    public int Mode { get; init; } = Convert.ToInt32("644", 8);
+    public PermissionBits Mode { get; init; } = PermissionBits.OwnerWriteAllRead;
 
     /// <summary>The credentials file the readers of this config use, as seen from inside the containers.</summary>
     public string SharedCredentialsFile { get; init; } = "/root/.aws/credentials";

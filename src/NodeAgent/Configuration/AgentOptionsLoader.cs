@@ -1,5 +1,6 @@
 using System.Text;
 
+using NodeAgent.FileSystem;
 using NodeAgent.Sources;
 
 using YamlDotNet.Core;
@@ -90,6 +91,22 @@ public static partial class AgentOptionsLoader
         }
 
         return options;
+    }
+
+    internal static List<(string Key, string Path)> TargetPaths(AgentOptions o)
+    {
+        var paths = new List<(string Key, string Path)>();
+        for (var i = 0; i < o.Targets.AwsHomes.Count; i++)
+        {
+            paths.Add(($"targets.aws_homes[{i}] credentials", o.Targets.AwsHomes[i].CredentialsPath));
+            paths.Add(($"targets.aws_homes[{i}] config", o.Targets.AwsHomes[i].ConfigPath));
+        }
+
+        paths.Add(("targets.s3_config.path", o.Targets.S3Config.Path));
+        paths.Add(("targets.storage_config.path", o.Targets.StorageConfig.Path));
+        paths.Add(("targets.dotenv.path", o.Targets.DotEnv.Path));
+        paths.Add(("targets.docker_env.path", o.Targets.DockerEnv.Path));
+        return paths.Where(p => p.Path.StartsWith('/')).ToList();
     }
 
     private static AgentOptions Bind(YamlConfigReader r)
@@ -231,8 +248,8 @@ public static partial class AgentOptionsLoader
 
         foreach (var (key, target) in new[] { ("targets.s3_config", o.Targets.S3Config), ("targets.dotenv", o.Targets.DotEnv), ("targets.docker_env", o.Targets.DockerEnv) })
         {
-            Check((target.Mode & Convert.ToInt32("077", 8)) == 0,
-                $"{key}.mode {Convert.ToString(target.Mode, 8)} would let other users read a secret key",
+            Check(!target.Mode.HasAny(PermissionBits.GroupOrOtherAccess),
+                $"{key}.mode {target.Mode} would let other users read a secret key",
                 "use \"0600\" (or \"0400\")");
             Check(target.Path.StartsWith('/'), $"{key}.path \"{target.Path}\" is not absolute", "write the full path, starting with /");
         }
@@ -292,7 +309,7 @@ public static partial class AgentOptionsLoader
         foreach (var (key, mode) in new[] { ("targets.s3_config.mode", o.Targets.S3Config.Mode), ("targets.storage_config.mode", o.Targets.StorageConfig.Mode),
                      ("targets.dotenv.mode", o.Targets.DotEnv.Mode), ("targets.docker_env.mode", o.Targets.DockerEnv.Mode) })
         {
-            Check(mode <= Convert.ToInt32("777", 8), $"{key} {Convert.ToString(mode, 8)} sets setuid, setgid or sticky bits",
+            Check(!mode.HasAny(PermissionBits.SpecialBits), $"{key} {mode} sets setuid, setgid or sticky bits",
                 "use plain permissions, e.g. \"0600\"");
         }
     }
@@ -301,20 +318,4 @@ public static partial class AgentOptionsLoader
     private static partial System.Text.RegularExpressions.Regex ProfileName();
 
     private static bool Overlaps(string a, string b) => HostPath.IsSameOrUnder(a, b) || HostPath.IsSameOrUnder(b, a);
-
-    internal static List<(string Key, string Path)> TargetPaths(AgentOptions o)
-    {
-        var paths = new List<(string Key, string Path)>();
-        for (var i = 0; i < o.Targets.AwsHomes.Count; i++)
-        {
-            paths.Add(($"targets.aws_homes[{i}] credentials", o.Targets.AwsHomes[i].CredentialsPath));
-            paths.Add(($"targets.aws_homes[{i}] config", o.Targets.AwsHomes[i].ConfigPath));
-        }
-
-        paths.Add(("targets.s3_config.path", o.Targets.S3Config.Path));
-        paths.Add(("targets.storage_config.path", o.Targets.StorageConfig.Path));
-        paths.Add(("targets.dotenv.path", o.Targets.DotEnv.Path));
-        paths.Add(("targets.docker_env.path", o.Targets.DockerEnv.Path));
-        return paths.Where(p => p.Path.StartsWith('/')).ToList();
-    }
 }

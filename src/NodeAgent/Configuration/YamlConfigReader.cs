@@ -1,3 +1,4 @@
+using NodeAgent.FileSystem;
 using NodeAgent.Sources;
 
 using YamlDotNet.Core;
@@ -26,26 +27,7 @@ internal sealed class YamlConfigReader
         _errors = errors;
     }
 
-    private string KeyPath(string key) => _path.Length == 0 ? key : $"{_path}.{key}";
-
-    private static int Line(YamlNode node) => (int)node.Start.Line;
-
-    private YamlNode? Find(string key)
-    {
-        _known.Add(key);
-        foreach (var (k, v) in _node.Children)
-        {
-            if (k is YamlScalarNode { Value: { } name } && name == key)
-            {
-                return v;
-            }
-        }
-
-        return null;
-    }
-
-    private static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" };
+    public string Path => _path;
 
     public string String(string key, string fallback) => OptionalString(key) ?? fallback;
 
@@ -126,7 +108,7 @@ internal sealed class YamlConfigReader
     }
 
     /// <summary>A Unix mode written as octal text ("0600" or 600); quoted or not, YAML would read 0600 as 384 otherwise.</summary>
-    public int Mode(string key, int fallback)
+    public PermissionBits Mode(string key, PermissionBits fallback)
     {
         var node = Find(key);
         if (node is null || IsNull(node))
@@ -134,9 +116,9 @@ internal sealed class YamlConfigReader
             return fallback;
         }
 
-        if (node is YamlScalarNode { Value: { } text } && text.Length is >= 3 and <= 4 && text.All(c => c is >= '0' and <= '7'))
+        if (node is YamlScalarNode { Value: var text } && PermissionBits.TryParse(text, out var mode))
         {
-            return Convert.ToInt32(text, 8);
+            return mode;
         }
 
         Error(node, $"{KeyPath(key)} must be an octal file mode like \"0600\", got {Describe(node)}", "quote it: `mode: \"0600\"`");
@@ -237,11 +219,14 @@ internal sealed class YamlConfigReader
         }
     }
 
-    public string Path => _path;
-
     public void Error(YamlNode node, string what, string fix) => _errors.Add(new SourceError(_file, Line(node), what, fix));
 
     public void Error(string what, string fix) => _errors.Add(new SourceError(_file, Line(_node), what, fix));
+
+    private static int Line(YamlNode node) => (int)node.Start.Line;
+
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" };
 
     private static string Describe(YamlNode node) => node switch
     {
@@ -250,4 +235,20 @@ internal sealed class YamlConfigReader
         YamlMappingNode => "a mapping",
         _ => "an alias",
     };
+
+    private string KeyPath(string key) => _path.Length == 0 ? key : $"{_path}.{key}";
+
+    private YamlNode? Find(string key)
+    {
+        _known.Add(key);
+        foreach (var (k, v) in _node.Children)
+        {
+            if (k is YamlScalarNode { Value: { } name } && name == key)
+            {
+                return v;
+            }
+        }
+
+        return null;
+    }
 }

@@ -27,13 +27,6 @@ public sealed class ConsumerFinder
     /// <summary>A recreate parks the previous container under this suffix until the new one runs.</summary>
     public const string ParkedSuffix = "-nodeagent-old";
 
-    /// <summary>Why a consumer has no container, in the words apply and verify both print.</summary>
-    internal static string NotFoundReason(string consumer) =>
-        $"no container named {consumer}, named PROJECT-{consumer}-N by compose, or labelled {ComposeServiceLabel}={consumer}";
-
-    internal static string NotFoundFix(string consumer) =>
-        $"if {consumer} should run on this host, start it (docker compose up -d {consumer}); otherwise remove it from containers.names";
-
     private readonly DockerClientFactory _factory;
     private readonly IReadOnlyList<string> _names;
 
@@ -50,6 +43,33 @@ public sealed class ConsumerFinder
     {
         using var client = await _factory.ConnectAsync(ct).ConfigureAwait(false);
         return await FindAsync(client, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Why a consumer has no container, in the words apply and verify both print.</summary>
+    internal static string NotFoundReason(string consumer) =>
+        $"no container named {consumer}, named PROJECT-{consumer}-N by compose, or labelled {ComposeServiceLabel}={consumer}";
+
+    internal static string NotFoundFix(string consumer) =>
+        $"if {consumer} should run on this host, start it (docker compose up -d {consumer}); otherwise remove it from containers.names";
+
+    internal static string? MatchedBy(string consumer, string name, IDictionary<string, string>? labels)
+    {
+        if (name == consumer)
+        {
+            return "name";
+        }
+
+        if (IsComposeName(consumer, name))
+        {
+            return "compose name";
+        }
+
+        if (labels is not null && labels.TryGetValue(ComposeServiceLabel, out var service) && service == consumer)
+        {
+            return "compose label";
+        }
+
+        return null;
     }
 
     internal async Task<IReadOnlyList<ConsumerContainer>> FindAsync(IDockerClient client, CancellationToken ct)
@@ -79,26 +99,6 @@ public sealed class ConsumerFinder
         }
 
         return found;
-    }
-
-    internal static string? MatchedBy(string consumer, string name, IDictionary<string, string>? labels)
-    {
-        if (name == consumer)
-        {
-            return "name";
-        }
-
-        if (IsComposeName(consumer, name))
-        {
-            return "compose name";
-        }
-
-        if (labels is not null && labels.TryGetValue(ComposeServiceLabel, out var service) && service == consumer)
-        {
-            return "compose label";
-        }
-
-        return null;
     }
 
     private static string PrimaryName(ContainerListResponse c) =>

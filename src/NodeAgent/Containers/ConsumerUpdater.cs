@@ -68,7 +68,7 @@ public sealed partial class ConsumerUpdater
                 foreach (var container in containers)
                 {
                     var outcome = await UpdateOneAsync(client, container, request, scrubber, ct).ConfigureAwait(false);
-                    LogOutcome(_logger, outcome.Consumer, outcome.ContainerName, outcome.Action, outcome.Reason);
+                    Log(outcome);
                     outcomes.Add(outcome);
                 }
             }
@@ -76,6 +76,24 @@ public sealed partial class ConsumerUpdater
 
         return outcomes;
     }
+
+    // Someone froze it on purpose (maintenance, debugging): a stop would be queued behind the freeze and end in a
+    // kill, and unpausing first would let it run again against that person's intent. So it is left exactly as it is,
+    // and reported as failed because it keeps the old credentials until it is unpaused and apply runs again.
+    private static ContainerOutcome LeftPaused(ConsumerContainer container, ContainerInspectResponse inspect, CredentialConsumption consumption)
+    {
+        var why = string.Join("; ", new[] { consumption.DescribeEnvironment(), consumption.DescribeMounts() }.Where(p => p.Length > 0));
+        var would = consumption.EnvironmentIsStale ? "recreated" : "restarted";
+        return new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Failed,
+            $"was paused; left alone (not {would}, which would unpause it), so it still has the old credentials: {why}",
+            $"docker unpause {container.Name} once it may run again, then apply again");
+    }
+
+    [LoggerMessage(EventId = NodeAgent.Logging.LogEvents.ContainerStep, Level = LogLevel.Information, Message = "container {Consumer} {Container}: {Action}: {Reason}")]
+    private static partial void LogOutcome(ILogger logger, string consumer, string? container, ContainerAction action, string reason);
+
+    [LoggerMessage(EventId = NodeAgent.Logging.LogEvents.ContainersFailed, Level = LogLevel.Error, Message = "container {Consumer} {Container}: failed: {Reason} (fix: {Fix})")]
+    private static partial void LogFailed(ILogger logger, string consumer, string? container, string reason, string? fix);
 
     private async Task<ContainerOutcome> UpdateOneAsync(
         DockerClient client, ConsumerContainer container, ConsumerUpdateRequest request, KnownValueScrubber scrubber, CancellationToken ct)
@@ -129,18 +147,6 @@ public sealed partial class ConsumerUpdater
         }
     }
 
-    // Someone froze it on purpose (maintenance, debugging): a stop would be queued behind the freeze and end in a
-    // kill, and unpausing first would let it run again against that person's intent. So it is left exactly as it is,
-    // and reported as failed because it keeps the old credentials until it is unpaused and apply runs again.
-    private static ContainerOutcome LeftPaused(ConsumerContainer container, ContainerInspectResponse inspect, CredentialConsumption consumption)
-    {
-        var why = string.Join("; ", new[] { consumption.DescribeEnvironment(), consumption.DescribeMounts() }.Where(p => p.Length > 0));
-        var would = consumption.EnvironmentIsStale ? "recreated" : "restarted";
-        return new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Failed,
-            $"was paused; left alone (not {would}, which would unpause it), so it still has the old credentials: {why}",
-            $"docker unpause {container.Name} once it may run again, then apply again");
-    }
-
     private async Task<ContainerOutcome> RestartAsync(
         DockerClient client, ConsumerContainer container, ContainerInspectResponse inspect, CredentialConsumption consumption, CancellationToken ct)
     {
@@ -170,9 +176,23 @@ public sealed partial class ConsumerUpdater
                 $"restarted because {why}, but it was {notReady}", $"docker logs {container.Name} shows why it does not come up");
     }
 
-    [LoggerMessage(EventId = NodeAgent.Logging.LogEvents.ContainerStep, Level = LogLevel.Information, Message = "container {Consumer} {Container}: {Action}: {Reason}")]
-    private static partial void LogOutcome(ILogger logger, string consumer, string? container, ContainerAction action, string reason);
+    private List<ContainerOutcome> EveryConsumerFailed(string reason, string fix)
+    {
+        var outcomes = _finder.ConsumerNames.Select(n => new ContainerOutcome(n, null, null, ContainerAction.Failed, reason, fix)).ToList();
+        outcomes.ForEach(Log);
+        return outcomes;
+    }
 
-    private List<ContainerOutcome> EveryConsumerFailed(string reason, string fix) =>
-        _finder.ConsumerNames.Select(n => new ContainerOutcome(n, null, null, ContainerAction.Failed, reason, fix)).ToList();
+    /// <summary>A failed consumer is an error of its own id, so `journalctl -p warning` shows it; the rest is information.</summary>
+    private void Log(ContainerOutcome outcome)
+    {
+        if (outcome.Action == ContainerAction.Failed)
+        {
+            LogFailed(_logger, outcome.Consumer, outcome.ContainerName, outcome.Reason, outcome.Fix);
+        }
+        else
+        {
+            LogOutcome(_logger, outcome.Consumer, outcome.ContainerName, outcome.Action, outcome.Reason);
+        }
+    }
 }

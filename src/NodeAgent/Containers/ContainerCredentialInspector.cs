@@ -5,16 +5,6 @@ using NodeAgent.Configuration;
 
 namespace NodeAgent.Containers;
 
-/// <summary>What verify expects the consumers to see.</summary>
-/// <param name="DesiredEnvironment">Variables of the current docker.env (values are only fingerprinted).</param>
-/// <param name="CredentialFiles">Real paths of the current credential files (re-rooted under a sandbox root).</param>
-/// <param name="SandboxRoot">The --root of a sandboxed run, or null on a real host: with a root, containers that
-/// bind-mount nothing under it are the host's and are not judged (<see cref="SandboxScope"/>).</param>
-public sealed record CurrentCredentials(
-    IReadOnlyDictionary<string, string> DesiredEnvironment,
-    IReadOnlyList<string> CredentialFiles,
-    string? SandboxRoot = null);
-
 public enum ContainerCredentialStatus
 {
     /// <summary>Running, stable, and every credential it reads is the current one.</summary>
@@ -43,6 +33,16 @@ public enum ContainerCredentialStatus
     /// <summary>Docker itself could not be asked.</summary>
     Unreachable,
 }
+
+/// <summary>What verify expects the consumers to see.</summary>
+/// <param name="DesiredEnvironment">Variables of the current docker.env (values are only fingerprinted).</param>
+/// <param name="CredentialFiles">Real paths of the current credential files (re-rooted under a sandbox root).</param>
+/// <param name="SandboxRoot">The --root of a sandboxed run, or null on a real host: with a root, containers that
+/// bind-mount nothing under it are the host's and are not judged (<see cref="SandboxScope"/>).</param>
+public sealed record CurrentCredentials(
+    IReadOnlyDictionary<string, string> DesiredEnvironment,
+    IReadOnlyList<string> CredentialFiles,
+    string? SandboxRoot = null);
 
 /// <summary>One consumer container as verify reports it. Detail and Fix name variables and paths, never values.</summary>
 public sealed record ContainerCredentialCheck(
@@ -107,80 +107,6 @@ public sealed class ContainerCredentialInspector
                     .ToList();
             }
         }
-    }
-
-    private async Task<IReadOnlyList<ContainerCredentialCheck>> InspectAsync(DockerClient client, CurrentCredentials current, CancellationToken ct)
-    {
-        var matched = await _finder.FindAsync(client, ct).ConfigureAwait(false);
-        var first = new Dictionary<string, ContainerInspectResponse>(StringComparer.Ordinal);
-        var found = new List<ConsumerContainer>();
-        var outsideSandbox = new List<ConsumerContainer>();
-        foreach (var container in matched)
-        {
-            var inspect = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
-            if (SandboxScope.OutsideReason(inspect, current.SandboxRoot) is not null)
-            {
-                outsideSandbox.Add(container);
-                continue;
-            }
-
-            first[container.Id] = inspect;
-            found.Add(container);
-        }
-
-        // Only a container that started within the window can still be caught in a crash loop; one look at the end of
-        // its window tells. The others are decided by their first inspect, so a host of stable consumers costs no wait.
-        var looks = first.ToDictionary(p => p.Key, p => ContainerReadiness.Look(p.Value, requireHealthy: true, _clock.GetUtcNow(), _stabilityWindow));
-        var young = looks.Where(l => l.Value.Verdict == ReadinessVerdict.Young).ToList();
-        if (young.Count > 0)
-        {
-            await Task.Delay(young.Max(l => l.Value.Remaining), _clock, ct).ConfigureAwait(false);
-        }
-
-        var request = new ConsumerUpdateRequest(current.CredentialFiles, current.DesiredEnvironment, current.SandboxRoot);
-        var checks = new List<ContainerCredentialCheck>();
-        foreach (var consumer in _finder.ConsumerNames)
-        {
-            var containers = found.Where(c => c.Consumer == consumer).ToList();
-            var hosts = outsideSandbox.Where(c => c.Consumer == consumer).Select(c => c.Name).ToList();
-            if (containers.Count == 0 && hosts.Count > 0)
-            {
-                checks.Add(new ContainerCredentialCheck(consumer, null, null, ContainerCredentialStatus.NotFound,
-                    $"none in the sandbox: {string.Join(", ", hosts)} {(hosts.Count == 1 ? "mounts" : "mount")} nothing under {current.SandboxRoot}, so {(hosts.Count == 1 ? "it is the host's and is" : "they are the host's and are")} not judged",
-                    $"to verify the host's {consumer}, run verify without --root"));
-                continue;
-            }
-
-            if (containers.Count == 0)
-            {
-                checks.Add(new ContainerCredentialCheck(consumer, null, null, ContainerCredentialStatus.NotFound,
-                    ConsumerFinder.NotFoundReason(consumer), ConsumerFinder.NotFoundFix(consumer)));
-                continue;
-            }
-
-            foreach (var container in containers)
-            {
-                var before = first[container.Id];
-                var after = before;
-                try
-                {
-                    if (looks[container.Id].Verdict == ReadinessVerdict.Young)
-                    {
-                        after = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
-                    }
-                }
-                catch (Exception e) when (DockerFailureDescriber.IsNotFound(e))
-                {
-                    checks.Add(new ContainerCredentialCheck(consumer, container.Name, container.Id, ContainerCredentialStatus.NotFound,
-                        "it was removed while verify looked at it", "run verify again"));
-                    continue;
-                }
-
-                checks.Add(Judge(container, before, after, request));
-            }
-        }
-
-        return checks;
     }
 
     private static ContainerCredentialCheck Judge(
@@ -263,5 +189,79 @@ public sealed class ContainerCredentialInspector
         var writable = consumption.ChangedMounts.Where(m => !m.ReadOnly).ToList();
         return Check(ContainerCredentialStatus.Current, "sees the current credentials: " + string.Join("; ", sees),
             writable.Count > 0 ? $"mount {string.Join(", ", writable.Select(m => m.Source))} read-only (:ro): the container never needs to write credentials" : null);
+    }
+
+    private async Task<IReadOnlyList<ContainerCredentialCheck>> InspectAsync(DockerClient client, CurrentCredentials current, CancellationToken ct)
+    {
+        var matched = await _finder.FindAsync(client, ct).ConfigureAwait(false);
+        var first = new Dictionary<string, ContainerInspectResponse>(StringComparer.Ordinal);
+        var found = new List<ConsumerContainer>();
+        var outsideSandbox = new List<ConsumerContainer>();
+        foreach (var container in matched)
+        {
+            var inspect = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
+            if (SandboxScope.OutsideReason(inspect, current.SandboxRoot) is not null)
+            {
+                outsideSandbox.Add(container);
+                continue;
+            }
+
+            first[container.Id] = inspect;
+            found.Add(container);
+        }
+
+        // Only a container that started within the window can still be caught in a crash loop; one look at the end of
+        // its window tells. The others are decided by their first inspect, so a host of stable consumers costs no wait.
+        var looks = first.ToDictionary(p => p.Key, p => ContainerReadiness.Look(p.Value, requireHealthy: true, _clock.GetUtcNow(), _stabilityWindow));
+        var young = looks.Where(l => l.Value.Verdict == ReadinessVerdict.Young).ToList();
+        if (young.Count > 0)
+        {
+            await Task.Delay(young.Max(l => l.Value.Remaining), _clock, ct).ConfigureAwait(false);
+        }
+
+        var request = new ConsumerUpdateRequest(current.CredentialFiles, current.DesiredEnvironment, current.SandboxRoot);
+        var checks = new List<ContainerCredentialCheck>();
+        foreach (var consumer in _finder.ConsumerNames)
+        {
+            var containers = found.Where(c => c.Consumer == consumer).ToList();
+            var hosts = outsideSandbox.Where(c => c.Consumer == consumer).Select(c => c.Name).ToList();
+            if (containers.Count == 0 && hosts.Count > 0)
+            {
+                checks.Add(new ContainerCredentialCheck(consumer, null, null, ContainerCredentialStatus.NotFound,
+                    $"none in the sandbox: {string.Join(", ", hosts)} {(hosts.Count == 1 ? "mounts" : "mount")} nothing under {current.SandboxRoot}, so {(hosts.Count == 1 ? "it is the host's and is" : "they are the host's and are")} not judged",
+                    $"to verify the host's {consumer}, run verify without --root"));
+                continue;
+            }
+
+            if (containers.Count == 0)
+            {
+                checks.Add(new ContainerCredentialCheck(consumer, null, null, ContainerCredentialStatus.NotFound,
+                    ConsumerFinder.NotFoundReason(consumer), ConsumerFinder.NotFoundFix(consumer)));
+                continue;
+            }
+
+            foreach (var container in containers)
+            {
+                var before = first[container.Id];
+                var after = before;
+                try
+                {
+                    if (looks[container.Id].Verdict == ReadinessVerdict.Young)
+                    {
+                        after = await client.Containers.InspectContainerAsync(container.Id, ct).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (DockerFailureDescriber.IsNotFound(e))
+                {
+                    checks.Add(new ContainerCredentialCheck(consumer, container.Name, container.Id, ContainerCredentialStatus.NotFound,
+                        "it was removed while verify looked at it", "run verify again"));
+                    continue;
+                }
+
+                checks.Add(Judge(container, before, after, request));
+            }
+        }
+
+        return checks;
     }
 }

@@ -1,17 +1,5 @@
 namespace NodeAgent.Containers;
 
-/// <summary>What was just written, as the containers see it.</summary>
-/// <param name="ChangedPaths">Real paths just written (re-rooted under a sandbox root when there is one), so they
-/// compare equal to bind-mount sources.</param>
-/// <param name="DesiredEnvironment">Variables of the freshly rendered docker.env. Values are secrets: they are only
-/// fingerprinted and written into recreated containers, never logged or reported.</param>
-/// <param name="SandboxRoot">The --root of a sandboxed run, or null on a real host: with a root, only containers
-/// that bind-mount something under it are updated (<see cref="SandboxScope"/>); the host's are left alone.</param>
-public sealed record ConsumerUpdateRequest(
-    IReadOnlyList<string> ChangedPaths,
-    IReadOnlyDictionary<string, string> DesiredEnvironment,
-    string? SandboxRoot = null);
-
 public enum ContainerAction
 {
     /// <summary>Consumes nothing that changed, is stopped and will read the new files when started, or (in a sandboxed
@@ -30,6 +18,18 @@ public enum ContainerAction
     /// <summary>Docker unusable or the container did not come back; the previous container is kept.</summary>
     Failed,
 }
+
+/// <summary>What was just written, as the containers see it.</summary>
+/// <param name="ChangedPaths">Real paths just written (re-rooted under a sandbox root when there is one), so they
+/// compare equal to bind-mount sources.</param>
+/// <param name="DesiredEnvironment">Variables of the freshly rendered docker.env. Values are secrets: they are only
+/// fingerprinted and written into recreated containers, never logged or reported.</param>
+/// <param name="SandboxRoot">The --root of a sandboxed run, or null on a real host: with a root, only containers
+/// that bind-mount something under it are updated (<see cref="SandboxScope"/>); the host's are left alone.</param>
+public sealed record ConsumerUpdateRequest(
+    IReadOnlyList<string> ChangedPaths,
+    IReadOnlyDictionary<string, string> DesiredEnvironment,
+    string? SandboxRoot = null);
 
 /// <summary>One line of the restart step's report. Reason and Fix name variables and paths, never values.</summary>
 public sealed record ContainerOutcome(

@@ -151,17 +151,6 @@ internal sealed class ContainerRecreator
         return new ContainerOutcome(container.Consumer, name, newId, ContainerAction.Recreated, $"recreated{note}: {why}", null);
     }
 
-    // Between two steps of the swap: a caller that has gone away gets a rollback rather than a new container.
-    private async Task StepDoneAsync(RecreateStep step, CancellationToken ct)
-    {
-        if (AfterStep is { } hook)
-        {
-            await hook(step).ConfigureAwait(false);
-        }
-
-        ct.ThrowIfCancellationRequested();
-    }
-
     /// <summary>
     /// Config + HostConfig + NetworkingConfig of the original, field by field, with only the environment replaced.
     /// </summary>
@@ -205,27 +194,6 @@ internal sealed class ContainerRecreator
             HostConfig = CloneHostConfig(old),
             NetworkingConfig = PrimaryNetwork(old),
         };
-    }
-
-    // The same image, not a newer one that took the tag since: credential rotation must not upgrade software.
-    // The tag is kept when it still names that image, so docker ps and compose look the same as before.
-    private async Task<string> ImageReferenceAsync(ContainerInspectResponse old, CancellationToken ct)
-    {
-        var reference = old.Config?.Image;
-        if (string.IsNullOrEmpty(reference))
-        {
-            return old.Image;
-        }
-
-        try
-        {
-            var image = await _client.Images.InspectImageAsync(reference, ct).ConfigureAwait(false);
-            return image.ID == old.Image ? reference : old.Image;
-        }
-        catch (DockerApiException)
-        {
-            return old.Image;
-        }
     }
 
     // A new HostConfig, every field of the original's copied (the inspect response stays as Docker sent it: the
@@ -377,13 +345,6 @@ internal sealed class ContainerRecreator
         };
     }
 
-    private async Task StopAsync(ContainerInspectResponse old, CancellationToken ct)
-    {
-        var grace = StopGracePeriod.Seconds(old, _requestTimeout);
-        await _client.Containers.StopContainerAsync(old.ID, new ContainerStopParameters { WaitBeforeKillSeconds = grace }, ct)
-            .ConfigureAwait(false);
-    }
-
     /// <summary>The reason and fix of a failed recreate, which say whether the previous container is really back:
     /// an operator told "put back" when it is still parked or stopped would leave the consumer down.</summary>
     private static ContainerOutcome RolledBack(
@@ -395,6 +356,50 @@ internal sealed class ContainerRecreator
         }
 
         return Failed(c, id, $"{failed}; rolling back also failed: {rollback.What}", $"{rollback.Fix}; then {fix}");
+    }
+
+    private static string ShortId(string id) => id.Length >= 12 ? id[..12] : id;
+
+    private static ContainerOutcome Failed(ConsumerContainer c, string id, string reason, string fix) =>
+        new(c.Consumer, c.Name, id, ContainerAction.Failed, reason, fix);
+
+    // Between two steps of the swap: a caller that has gone away gets a rollback rather than a new container.
+    private async Task StepDoneAsync(RecreateStep step, CancellationToken ct)
+    {
+        if (AfterStep is { } hook)
+        {
+            await hook(step).ConfigureAwait(false);
+        }
+
+        ct.ThrowIfCancellationRequested();
+    }
+
+    // The same image, not a newer one that took the tag since: credential rotation must not upgrade software.
+    // The tag is kept when it still names that image, so docker ps and compose look the same as before.
+    private async Task<string> ImageReferenceAsync(ContainerInspectResponse old, CancellationToken ct)
+    {
+        var reference = old.Config?.Image;
+        if (string.IsNullOrEmpty(reference))
+        {
+            return old.Image;
+        }
+
+        try
+        {
+            var image = await _client.Images.InspectImageAsync(reference, ct).ConfigureAwait(false);
+            return image.ID == old.Image ? reference : old.Image;
+        }
+        catch (DockerApiException)
+        {
+            return old.Image;
+        }
+    }
+
+    private async Task StopAsync(ContainerInspectResponse old, CancellationToken ct)
+    {
+        var grace = StopGracePeriod.Seconds(old, _requestTimeout);
+        await _client.Containers.StopContainerAsync(old.ID, new ContainerStopParameters { WaitBeforeKillSeconds = grace }, ct)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Put the original back under its name, whatever state the clone is in. Bounded, and not cancellable by
@@ -487,8 +492,6 @@ internal sealed class ContainerRecreator
         }
     }
 
-    private static string ShortId(string id) => id.Length >= 12 ? id[..12] : id;
-
     private async Task<bool> ExistsAsync(string name, CancellationToken ct)
     {
         try
@@ -501,9 +504,6 @@ internal sealed class ContainerRecreator
             return false;
         }
     }
-
-    private static ContainerOutcome Failed(ConsumerContainer c, string id, string reason, string fix) =>
-        new(c.Consumer, c.Name, id, ContainerAction.Failed, reason, fix);
 
     /// <summary>The rollback step that failed (what state that leaves) and the commands that complete it.</summary>
     private sealed record RollbackFailure(string What, string Fix);

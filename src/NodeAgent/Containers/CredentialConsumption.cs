@@ -107,27 +107,6 @@ internal sealed class CredentialConsumption
     /// <summary>For verify: "AWS_SECRET_ACCESS_KEY in its environment differs from docker.env" and friends.</summary>
     public string DescribeEnvironmentAgainstDockerEnv() => DescribeEnvironment("differs from docker.env", "differ from docker.env");
 
-    private string DescribeEnvironment(string staleOne, string staleMany)
-    {
-        var parts = new List<string>();
-        if (StaleVariables.Count > 0)
-        {
-            parts.Add($"{string.Join(", ", StaleVariables)} in its environment {(StaleVariables.Count == 1 ? staleOne : staleMany)}");
-        }
-
-        if (AddedVariables.Count > 0)
-        {
-            parts.Add($"{string.Join(", ", AddedVariables)} {(AddedVariables.Count == 1 ? "was" : "were")} missing from its environment");
-        }
-
-        if (RemovedVariables.Count > 0)
-        {
-            parts.Add($"{string.Join(", ", RemovedVariables)} in its environment is no longer issued");
-        }
-
-        return string.Join("; ", parts);
-    }
-
     /// <summary>"bind mount /root/.aws contains changed /root/.aws/credentials" and friends.</summary>
     public string DescribeMounts() => string.Join("; ", ChangedMounts.Select(m => m.IsDirectory
         ? $"bind mount {m.Source} contains changed {m.ChangedPath}"
@@ -158,5 +137,26 @@ internal sealed class CredentialConsumption
         }
 
         return result;
+    }
+
+    private string DescribeEnvironment(string staleOne, string staleMany)
+    {
+        var parts = new List<string>();
+        if (StaleVariables.Count > 0)
+        {
+            parts.Add($"{string.Join(", ", StaleVariables)} in its environment {(StaleVariables.Count == 1 ? staleOne : staleMany)}");
+        }
+
+        if (AddedVariables.Count > 0)
+        {
+            parts.Add($"{string.Join(", ", AddedVariables)} {(AddedVariables.Count == 1 ? "was" : "were")} missing from its environment");
+        }
+
+        if (RemovedVariables.Count > 0)
+        {
+            parts.Add($"{string.Join(", ", RemovedVariables)} in its environment is no longer issued");
+        }
+
+        return string.Join("; ", parts);
     }
 }

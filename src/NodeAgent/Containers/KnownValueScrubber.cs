@@ -32,15 +32,15 @@ internal sealed class KnownValueScrubber
 
     public ContainerOutcome Scrub(ContainerOutcome o) => o with { Reason = Scrub(o.Reason)!, Fix = Scrub(o.Fix) };
 
-    private string? Scrub(string? text) =>
-        text is null ? null : Sources.SecretScrubber.Scrub(text, _values.Select(Secret.Of));
-
     // AWS_SHARED_CREDENTIALS_FILE=/root/.aws/credentials and the like hold where a secret is, never one; masking
     // them hid the very path an operator needs to read in a container's outcome.
     private static bool NamesALocation(string name) =>
         name.EndsWith("_FILE", StringComparison.Ordinal) || name.EndsWith("_PATH", StringComparison.Ordinal)
         || name.EndsWith("_DIR", StringComparison.Ordinal) || name.Contains("ENDPOINT", StringComparison.Ordinal)
         || name.EndsWith("_PROFILE", StringComparison.Ordinal) || name.EndsWith("_REGION", StringComparison.Ordinal);
+
+    private string? Scrub(string? text) =>
+        text is null ? null : Sources.SecretScrubber.Scrub(text, _values.Select(Secret.Of));
 
     // Short values (regions, "true") would mangle ordinary words and are no secrets.
     private void AddValue(string v)

@@ -49,6 +49,8 @@ public sealed partial class DaemonLoop : BackgroundService
     private ProbeTally? _lastProbes;
     private bool _retryProbes;
 
+    private int _cycles;
+
     public DaemonLoop(DaemonStart start, AgentContext context, ILoggerFactory loggers, TimeProvider clock, ServiceNotifier notifier,
         SecretRegistry secrets, TimeSpan? watchdog, Random? random = null)
     {
@@ -65,13 +67,18 @@ public sealed partial class DaemonLoop : BackgroundService
         _backoff = NewBackoff(context);
     }
 
-    /// <summary>SIGHUP (systemctl reload): read the configuration again before the next cycle.</summary>
-    public void RequestReload() => _queue.Post(Triggers.Reload);
-
     /// <summary>Cycles finished so far (their STATUS decided and their retry scheduled), for the benchmark and tests.</summary>
     public int Cycles => Volatile.Read(ref _cycles);
 
-    private int _cycles;
+    /// <summary>SIGHUP (systemctl reload): read the configuration again before the next cycle.</summary>
+    public void RequestReload() => _queue.Post(Triggers.Reload);
+
+    public override void Dispose()
+    {
+        Disarm();
+        _queue.Dispose();
+        base.Dispose();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -120,6 +127,36 @@ public sealed partial class DaemonLoop : BackgroundService
             Disarm();
         }
     }
+
+    [LoggerMessage(EventId = LogEvents.DaemonStarted, Level = LogLevel.Information, Message = "daemon: nodeagent {Version} watching {Sources} (root {Root})")]
+    private static partial void LogStarted(ILogger logger, string version, string sources, string root);
+
+    [LoggerMessage(EventId = LogEvents.CycleFinished, Level = LogLevel.Information, Message = "daemon: cycle ({Triggers}): {Status}")]
+    private static partial void LogCycle(ILogger logger, Triggers triggers, string status);
+
+    [LoggerMessage(EventId = LogEvents.CycleFailed, Level = LogLevel.Warning, Message = "daemon: cycle failed; retrying in {Seconds} s (failure {Failures} in a row)")]
+    private static partial void LogRetry(ILogger logger, int seconds, int failures);
+
+    [LoggerMessage(EventId = LogEvents.Drift, Level = LogLevel.Warning, Message = "drift: {File}: {What}; repaired")]
+    private static partial void LogDrift(ILogger logger, string file, string what);
+
+    [LoggerMessage(EventId = LogEvents.SourcesChanged, Level = LogLevel.Information, Message = "sources: {Origin} changed ({Fingerprint}); targets re-rendered")]
+    private static partial void LogSourcesChanged(ILogger logger, string origin, string fingerprint);
+
+    [LoggerMessage(EventId = LogEvents.ConfigReloaded, Level = LogLevel.Information, Message = "daemon: configuration {File} reloaded")]
+    private static partial void LogReloaded(ILogger logger, string file);
+
+    [LoggerMessage(EventId = LogEvents.ConfigReloadFailed, Level = LogLevel.Error, Message = "daemon: configuration reload failed, keeping the running one: {Problem}")]
+    private static partial void LogReloadFailed(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = LogEvents.WatchFailed, Level = LogLevel.Warning, Message = "daemon: {Problem}")]
+    private static partial void LogWatchFailed(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = LogEvents.LoopFault, Level = LogLevel.Error, Message = "daemon: internal error in a cycle (a bug, please report it): {Type}: {Message}")]
+    private static partial void LogLoopFault(ILogger logger, string type, string message);
+
+    [LoggerMessage(EventId = LogEvents.DaemonStopping, Level = LogLevel.Information, Message = "daemon: stopping")]
+    private static partial void LogStopping(ILogger logger);
 
     /// <summary>A cycle, whatever happens in it: an expected failure is already report rows; anything else is a bug
     /// that is logged and retried, never the end of the daemon.</summary>
@@ -300,41 +337,4 @@ public sealed partial class DaemonLoop : BackgroundService
             _notifier.Watchdog();
         }
     }
-
-    public override void Dispose()
-    {
-        Disarm();
-        _queue.Dispose();
-        base.Dispose();
-    }
-
-    [LoggerMessage(EventId = LogEvents.DaemonStarted, Level = LogLevel.Information, Message = "daemon: nodeagent {Version} watching {Sources} (root {Root})")]
-    private static partial void LogStarted(ILogger logger, string version, string sources, string root);
-
-    [LoggerMessage(EventId = LogEvents.CycleFinished, Level = LogLevel.Information, Message = "daemon: cycle ({Triggers}): {Status}")]
-    private static partial void LogCycle(ILogger logger, Triggers triggers, string status);
-
-    [LoggerMessage(EventId = LogEvents.CycleFailed, Level = LogLevel.Warning, Message = "daemon: cycle failed; retrying in {Seconds} s (failure {Failures} in a row)")]
-    private static partial void LogRetry(ILogger logger, int seconds, int failures);
-
-    [LoggerMessage(EventId = LogEvents.Drift, Level = LogLevel.Warning, Message = "drift: {File}: {What}; repaired")]
-    private static partial void LogDrift(ILogger logger, string file, string what);
-
-    [LoggerMessage(EventId = LogEvents.SourcesChanged, Level = LogLevel.Information, Message = "sources: {Origin} changed ({Fingerprint}); targets re-rendered")]
-    private static partial void LogSourcesChanged(ILogger logger, string origin, string fingerprint);
-
-    [LoggerMessage(EventId = LogEvents.ConfigReloaded, Level = LogLevel.Information, Message = "daemon: configuration {File} reloaded")]
-    private static partial void LogReloaded(ILogger logger, string file);
-
-    [LoggerMessage(EventId = LogEvents.ConfigReloadFailed, Level = LogLevel.Error, Message = "daemon: configuration reload failed, keeping the running one: {Problem}")]
-    private static partial void LogReloadFailed(ILogger logger, string problem);
-
-    [LoggerMessage(EventId = LogEvents.WatchFailed, Level = LogLevel.Warning, Message = "daemon: {Problem}")]
-    private static partial void LogWatchFailed(ILogger logger, string problem);
-
-    [LoggerMessage(EventId = LogEvents.LoopFault, Level = LogLevel.Error, Message = "daemon: internal error in a cycle (a bug, please report it): {Type}: {Message}")]
-    private static partial void LogLoopFault(ILogger logger, string type, string message);
-
-    [LoggerMessage(EventId = LogEvents.DaemonStopping, Level = LogLevel.Information, Message = "daemon: stopping")]
-    private static partial void LogStopping(ILogger logger);
 }

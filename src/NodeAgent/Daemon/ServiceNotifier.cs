@@ -16,6 +16,8 @@ public sealed class ServiceNotifier
 
     public ServiceNotifier(ISystemdNotifier? notifier) => _notifier = notifier;
 
+    public bool IsEnabled => _notifier is not null;
+
     public static ServiceNotifier FromEnvironment(Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
@@ -41,8 +43,6 @@ public sealed class ServiceNotifier
 
         return TimeSpan.FromMicroseconds(usec);
     }
-
-    public bool IsEnabled => _notifier is not null;
 
     public void Ready(string status) => Send($"READY=1\nSTATUS={OneLine(status)}");
 

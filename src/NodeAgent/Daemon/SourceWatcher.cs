@@ -41,6 +41,31 @@ public sealed class SourceWatcher : IDisposable
     /// <summary>Catches up after a cycle: a directory that appeared without an event we saw is watched from now on.</summary>
     public void Rearm() => Arm(rebuildInside: false);
 
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _inside?.Dispose();
+            _above?.Dispose();
+        }
+
+        _settleTimer.Dispose();
+    }
+
+    private static string? NearestExistingAncestor(string? path)
+    {
+        for (var p = path; p is not null; p = Path.GetDirectoryName(p))
+        {
+            if (Directory.Exists(p))
+            {
+                return p;
+            }
+        }
+
+        return null;
+    }
+
     private void Arm(bool rebuildInside)
     {
         lock (_gate)
@@ -87,19 +112,6 @@ public sealed class SourceWatcher : IDisposable
                 _problem($"cannot watch {_directory}: {e.Message}; the sources are still re-read every drift interval");
             }
         }
-    }
-
-    private static string? NearestExistingAncestor(string? path)
-    {
-        for (var p = path; p is not null; p = Path.GetDirectoryName(p))
-        {
-            if (Directory.Exists(p))
-            {
-                return p;
-            }
-        }
-
-        return null;
     }
 
     private FileSystemWatcher Watch(string path, FileSystemEventHandler handler)
@@ -153,16 +165,4 @@ public sealed class SourceWatcher : IDisposable
     }
 
     private void Settle() => _settleTimer.Change(_settle, Timeout.InfiniteTimeSpan);
-
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            _disposed = true;
-            _inside?.Dispose();
-            _above?.Dispose();
-        }
-
-        _settleTimer.Dispose();
-    }
 }

@@ -6,9 +6,6 @@ using NodeAgent.Reporting;
 
 namespace NodeAgent.Daemon;
 
-/// <summary>The probe rows of the last cycle that ran probes: drift cycles do not probe, but STATUS still tells them.</summary>
-public sealed record ProbeTally(int Ok, int Total, string? FirstFailure);
-
 /// <summary>
 /// The one-line STATUS= systemd shows in `systemctl status nodeagent`:
 /// "8/8 files ok, 2/2 containers ok, 21/21 probes ok, last 12:04:05", led by the first failure when there is one.
@@ -69,3 +66,6 @@ public static class StatusLine
             : null;
     }
 }
+
+/// <summary>The probe rows of the last cycle that ran probes: drift cycles do not probe, but STATUS still tells them.</summary>
+public sealed record ProbeTally(int Ok, int Total, string? FirstFailure);

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace NodeAgent.FileSystem;
 
 /// <summary>How one target looked before an apply: its backup file name, or that it did not exist.</summary>
-public sealed record BackupEntry(string Path, bool Existed, string? BackupFile, int Mode, uint Uid, uint Gid)
+public sealed record BackupEntry(string Path, bool Existed, string? BackupFile, PermissionBits Mode, uint Uid, uint Gid)
 {
     /// <summary>Why an existing file has no backup (it was oversized and never read); null when it has one.</summary>
     public string? Omitted { get; init; }
@@ -17,6 +17,26 @@ public sealed record BackupEntry(string Path, bool Existed, string? BackupFile, 
 public sealed record BackupManifest(DateTimeOffset WrittenUtc, IReadOnlyList<BackupEntry> Files)
 {
     public const string FileName = "manifest.json";
+
+    public static BackupManifest Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        var reader = new Utf8JsonReader(utf8Json);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        var written = DateTimeOffset.Parse(root.GetProperty("writtenUtc").GetString()!, CultureInfo.InvariantCulture);
+        var files = new List<BackupEntry>();
+        foreach (var file in root.GetProperty("files").EnumerateArray())
+        {
+            var path = file.GetProperty("path").GetString()!;
+            files.Add(file.GetProperty("existed").GetBoolean()
+                ? new BackupEntry(path, true, file.GetProperty("backup").GetString(),
+                    PermissionBits.Parse(file.GetProperty("mode").GetString()!),
+                    file.GetProperty("uid").GetUInt32(), file.GetProperty("gid").GetUInt32())
+                : new BackupEntry(path, false, null, default, 0, 0));
+        }
+
+        return new BackupManifest(written, files);
+    }
 
     public byte[] ToJson()
     {
@@ -41,7 +61,7 @@ public sealed record BackupManifest(DateTimeOffset WrittenUtc, IReadOnlyList<Bac
                         json.WriteString("omitted", omitted);
                     }
 
-                    json.WriteString("mode", Convert.ToString(entry.Mode, 8).PadLeft(4, '0'));
+                    json.WriteString("mode", entry.Mode.ToString());
                     json.WriteNumber("uid", entry.Uid);
                     json.WriteNumber("gid", entry.Gid);
                 }
@@ -54,25 +74,5 @@ public sealed record BackupManifest(DateTimeOffset WrittenUtc, IReadOnlyList<Bac
         }
 
         return buffer.ToArray();
-    }
-
-    public static BackupManifest Parse(ReadOnlySpan<byte> utf8Json)
-    {
-        var reader = new Utf8JsonReader(utf8Json);
-        using var document = JsonDocument.ParseValue(ref reader);
-        var root = document.RootElement;
-        var written = DateTimeOffset.Parse(root.GetProperty("writtenUtc").GetString()!, CultureInfo.InvariantCulture);
-        var files = new List<BackupEntry>();
-        foreach (var file in root.GetProperty("files").EnumerateArray())
-        {
-            var path = file.GetProperty("path").GetString()!;
-            files.Add(file.GetProperty("existed").GetBoolean()
-                ? new BackupEntry(path, true, file.GetProperty("backup").GetString(),
-                    Convert.ToInt32(file.GetProperty("mode").GetString(), 8),
-                    file.GetProperty("uid").GetUInt32(), file.GetProperty("gid").GetUInt32())
-                : new BackupEntry(path, false, null, 0, 0, 0));
-        }
-
-        return new BackupManifest(written, files);
     }
 }

@@ -2,7 +2,7 @@ namespace NodeAgent.FileSystem;
 
 /// <summary>
 /// A file as it should be: full path (already mapped under --root in a sandbox), content, permission bits
-/// (e.g. 0x180 = 0600) and owner.
+/// and owner.
 /// <para><see cref="Owner"/> null leaves ownership to the invoking user (sandbox runs, tests).</para>
 /// <para><see cref="PrivateParent"/>: the file's own directory is private (the ~/.aws case): created 0700 and
 /// owned by <see cref="Owner"/> when missing, and brought to 0700 and <see cref="Owner"/> when it exists.
@@ -10,8 +10,8 @@ namespace NodeAgent.FileSystem;
 /// changed, and are refused when others may write to them or an untrusted user owns them.</para>
 /// ToString never shows the content: it may hold a secret.
 /// </summary>
-public sealed record DesiredFile(string Path, byte[] Content, int Mode, FileOwner? Owner, bool PrivateParent)
+public sealed record DesiredFile(string Path, byte[] Content, PermissionBits Mode, FileOwner? Owner, bool PrivateParent)
 {
     public override string ToString() =>
-        $"DesiredFile {{ {Path}, {Content.Length} bytes, Mode = {Convert.ToString(Mode, 8)}, Owner = {Owner?.ToString() ?? "process user"}, PrivateParent = {PrivateParent} }}";
+        $"DesiredFile {{ {Path}, {Content.Length} bytes, Mode = {Mode}, Owner = {Owner?.ToString() ?? "process user"}, PrivateParent = {PrivateParent} }}";
 }

@@ -1,12 +1,12 @@
 namespace NodeAgent.FileSystem;
 
 /// <summary>
-/// A regular file as found on disk. <see cref="Mode"/> holds only the permission bits (mode &amp; 07777).
+/// A regular file as found on disk. <see cref="Mode"/> holds only the permission bits.
 /// <see cref="Directory"/> is the directory holding it (null when that is the trusted anchor itself): what a
 /// private parent such as ~/.aws is compared against.
 /// ToString never shows the content: it may hold a secret.
 /// </summary>
-public sealed record ExistingFile(byte[] Content, int Mode, uint Uid, uint Gid)
+public sealed record ExistingFile(byte[] Content, PermissionBits Mode, uint Uid, uint Gid)
 {
     public FileOwner Owner => new(Uid, Gid);
 
@@ -24,11 +24,11 @@ public sealed record ExistingFile(byte[] Content, int Mode, uint Uid, uint Gid)
     public uint LinkCount { get; init; } = 1;
 
     public override string ToString() =>
-        $"ExistingFile {{ {OversizedBytes ?? Content.Length} bytes{(IsOversized ? " (oversized, not read)" : string.Empty)}, Mode = {Convert.ToString(Mode, 8)}, Owner = {Uid}:{Gid} }}";
+        $"ExistingFile {{ {OversizedBytes ?? Content.Length} bytes{(IsOversized ? " (oversized, not read)" : string.Empty)}, Mode = {Mode}, Owner = {Uid}:{Gid} }}";
 }
 
-/// <summary>A directory as found on disk: permission bits (mode &amp; 07777) and numeric owner.</summary>
-public sealed record ExistingDirectory(string Path, int Mode, uint Uid, uint Gid)
+/// <summary>A directory as found on disk: permission bits and numeric owner.</summary>
+public sealed record ExistingDirectory(string Path, PermissionBits Mode, uint Uid, uint Gid)
 {
     public FileOwner Owner => new(Uid, Gid);
 }

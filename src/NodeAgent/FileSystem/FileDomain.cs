@@ -2,12 +2,6 @@ using NodeAgent.Failures;
 
 namespace NodeAgent.FileSystem;
 
-/// <summary>
-/// Files that rotate together or not at all: one home's ~/.aws pair, or the shared /opt/sensor set. Separate domains
-/// fail separately, so a user who breaks their own home cannot hold back root's keys or docker.env.
-/// </summary>
-public sealed record FileDomain(string Name, IReadOnlyList<DesiredFile> Files);
-
 public enum DomainStatus
 {
     /// <summary>At least one file of the domain was written; every file of it now holds the new set.</summary>
@@ -22,6 +16,12 @@ public enum DomainStatus
     /// <summary>A write failed: see <see cref="DomainResult.Failure"/> for what is on disk now.</summary>
     Failed,
 }
+
+/// <summary>
+/// Files that rotate together or not at all: one home's ~/.aws pair, or the shared /opt/sensor set. Separate domains
+/// fail separately, so a user who breaks their own home cannot hold back root's keys or docker.env.
+/// </summary>
+public sealed record FileDomain(string Name, IReadOnlyList<DesiredFile> Files);
 
 /// <summary>
 /// What happened to one domain: the data the reporter and a reconciler act on (report exactly which domains rotated,

@@ -14,8 +14,9 @@ namespace NodeAgent.FileSystem;
 /// </summary>
 public sealed class FileSetTransaction
 {
-    private const int BackupFileMode = 0x180; // 0600
     private const string BackupSuffix = ".backup";
+
+    private static readonly PermissionBits BackupFileMode = PermissionBits.OwnerReadWrite;
 
     private readonly SecureFileSystem _fs;
     private readonly SecureFileSystem _backupFs;
@@ -34,6 +35,20 @@ public sealed class FileSetTransaction
     }
 
     public string BackupDirectory => _backupDirectory;
+
+    /// <summary>
+    /// Equal content and mode, the owner when one is asked for, and a private parent (~/.aws) already 0700 and
+    /// the file's owner: nothing to write, mtime stays.
+    /// Public so a planner can call a file "unchanged" by exactly the rule Apply uses.
+    /// </summary>
+    public static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) =>
+        existing is not null
+        && !existing.IsOversized
+        && existing.LinkCount <= 1
+        && existing.Mode == desired.Mode
+        && (desired.Owner is null || (existing.Uid == desired.Owner.Uid && existing.Gid == desired.Owner.Gid))
+        && existing.Content.AsSpan().SequenceEqual(desired.Content)
+        && PrivateDirectory.Drift(desired, existing).Count == 0;
 
     /// <summary>
     /// Applies the set as one domain; returns the paths actually written, in order (unchanged files are skipped).
@@ -109,6 +124,29 @@ public sealed class FileSetTransaction
         return results.Select(r => r!).ToList();
     }
 
+    private static void RefuseDuplicates(IReadOnlyList<DesiredFile> files)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            if (!seen.Add(Path.GetFullPath(file.Path)))
+            {
+                throw new ArgumentException($"{file.Path} appears twice in the file set; each target may be written once per apply", nameof(files));
+            }
+        }
+    }
+
+    private static string Sanitize(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name.TrimStart('.'))
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
+        }
+
+        return builder.Length == 0 ? "file" : builder.ToString(0, Math.Min(builder.Length, 64));
+    }
+
     private void ApplyChanges(List<Change> changes)
     {
         var staged = Stage(changes);
@@ -124,20 +162,6 @@ public sealed class FileSetTransaction
             }
         }
     }
-
-    /// <summary>
-    /// Equal content and mode, the owner when one is asked for, and a private parent (~/.aws) already 0700 and
-    /// the file's owner: nothing to write, mtime stays.
-    /// Public so a planner can call a file "unchanged" by exactly the rule Apply uses.
-    /// </summary>
-    public static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) =>
-        existing is not null
-        && !existing.IsOversized
-        && existing.LinkCount <= 1
-        && existing.Mode == desired.Mode
-        && (desired.Owner is null || (existing.Uid == desired.Owner.Uid && existing.Gid == desired.Owner.Gid))
-        && existing.Content.AsSpan().SequenceEqual(desired.Content)
-        && PrivateDirectory.Drift(desired, existing).Count == 0;
 
     private List<StagedFile> Stage(List<Change> changes)
     {
@@ -248,7 +272,7 @@ public sealed class FileSetTransaction
             {
                 if (previous is null)
                 {
-                    entries.Add(new BackupEntry(desired.Path, false, null, 0, 0, 0));
+                    entries.Add(new BackupEntry(desired.Path, false, null, default, 0, 0));
                     continue;
                 }
 
@@ -306,29 +330,6 @@ public sealed class FileSetTransaction
                 _ = _backupFs.DeleteIfRegularFile(path);
             }
         }
-    }
-
-    private static void RefuseDuplicates(IReadOnlyList<DesiredFile> files)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in files)
-        {
-            if (!seen.Add(Path.GetFullPath(file.Path)))
-            {
-                throw new ArgumentException($"{file.Path} appears twice in the file set; each target may be written once per apply", nameof(files));
-            }
-        }
-    }
-
-    private static string Sanitize(string name)
-    {
-        var builder = new StringBuilder(name.Length);
-        foreach (var c in name.TrimStart('.'))
-        {
-            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
-        }
-
-        return builder.Length == 0 ? "file" : builder.ToString(0, Math.Min(builder.Length, 64));
     }
 
     private sealed record Change(DesiredFile Desired, ExistingFile? Previous);

@@ -6,11 +6,11 @@ namespace NodeAgent.FileSystem;
 /// </summary>
 public static class PrivateDirectory
 {
-    public const int Mode = 0x1C0; // 0700
+    public static readonly PermissionBits Mode = PermissionBits.OwnerOnlyDirectory;
 
     /// <summary>
     /// What differs between the private parent of <paramref name="existing"/> and the rule, e.g.
-    /// "directory /home/ubuntu/.aws mode 777 → 700"; empty when nothing does or the file has no private parent.
+    /// "directory /home/ubuntu/.aws mode 0777 → 0700"; empty when nothing does or the file has no private parent.
     /// Without an owner asked for, only the mode is compared (the writer does not chown then either).
     /// </summary>
     public static IReadOnlyList<string> Drift(DesiredFile desired, ExistingFile? existing)
@@ -24,7 +24,7 @@ public static class PrivateDirectory
         var reasons = new List<string>(2);
         if (directory.Mode != Mode)
         {
-            reasons.Add($"directory {directory.Path} mode {Octal(directory.Mode)} → {Octal(Mode)}");
+            reasons.Add($"directory {directory.Path} mode {directory.Mode} → {Mode}");
         }
 
         if (desired.Owner is { } owner && directory.Owner != owner)
@@ -34,6 +34,4 @@ public static class PrivateDirectory
 
         return reasons;
     }
-
-    private static string Octal(int mode) => Convert.ToString(mode, 8).PadLeft(3, '0');
 }

@@ -28,14 +28,15 @@ public sealed class SecureFileSystem
     /// </summary>
     public const int MaxTargetBytes = 1024 * 1024;
 
-    private const int DirectoryMode = 0x1ED;        // 0755
-    private const int PrivateDirectoryMode = PrivateDirectory.Mode;
-    private const int GroupOrOtherWrite = 0x12;     // 0022
-    private const int StickyBit = 0x200;            // 01000
     private const int MaxNameInTempFile = 200;      // keeps ".NAME.nodeagent-RANDOM" under NAME_MAX (255)
+
+    private static readonly PermissionBits DirectoryMode = PermissionBits.SharedDirectory;
+    private static readonly PermissionBits PrivateDirectoryMode = PrivateDirectory.Mode;
 
     private static readonly int DirectoryOpenFlags =
         LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
+
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     public SecureFileSystem(string trustedAnchor)
     {
@@ -51,11 +52,14 @@ public sealed class SecureFileSystem
     /// <summary>The directory trusted as it is (it may itself be reached through links); everything below is not.</summary>
     public string Anchor { get; }
 
+    /// <summary>How old a temp file must be before a write of the same target removes it as litter.</summary>
+    internal static TimeSpan StaleTempAge { get; } = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// Test seam: called right after a temporary file is created, with its path and the permission bits
     /// the kernel gave it (read back with statx on the descriptor), before fchown/fchmod run.
     /// </summary>
-    internal Action<string, int>? TempFileCreated { get; set; }
+    internal Action<string, PermissionBits>? TempFileCreated { get; set; }
 
     /// <summary>True for names of NodeAgent's temporary files.</summary>
     public static bool IsTempFileName(string fileName) =>
@@ -125,6 +129,35 @@ public sealed class SecureFileSystem
     public void Write(DesiredFile file) => Write(file, alsoTrustedDirectoryOwner: null);
 
     /// <summary>
+    /// Removes the regular file at <paramref name="path"/> through the no-follow directory handle.
+    /// Absent is fine; a symlink or non-regular file there is refused, and so is an unsafe directory on the way
+    /// (directories owned by <paramref name="owner"/> are trusted, as for a write of that file).
+    /// </summary>
+    public void Delete(string path, FileOwner? owner = null) => Remove(path, owner, skipIfNotRegular: false);
+
+    internal static void SyncDirectory(FileDescriptor directory, string shownPath)
+    {
+        if (LibC.fsync(directory) != 0)
+        {
+            throw Failure(shownPath, "flushing the directory to disk", LibC.LastErrno);
+        }
+    }
+
+    internal static LibC.StatxBuffer StatDescriptor(FileDescriptor descriptor, string shownPath)
+    {
+        if (LibC.statx(descriptor, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, out var stat) != 0)
+        {
+            throw Failure(shownPath, "reading its attributes", LibC.LastErrno);
+        }
+
+        return stat;
+    }
+
+    /// <summary>An OS error as an exception saying path, action, strerror and the fix; nothing changed yet.</summary>
+    internal static FileWriteException Failure(string path, string action, int errno) =>
+        new(path, $"{action}: {LibC.Describe(errno)}", errno, FixFor(errno, path), rolledBack: true);
+
+    /// <summary>
     /// <see cref="Write(DesiredFile)"/>, also accepting directories owned by <paramref name="alsoTrustedDirectoryOwner"/>:
     /// a rollback puts a file back under its previous owner into a directory given to the new one.
     /// </summary>
@@ -135,57 +168,10 @@ public sealed class SecureFileSystem
     }
 
     /// <summary>
-    /// Removes the regular file at <paramref name="path"/> through the no-follow directory handle.
-    /// Absent is fine; a symlink or non-regular file there is refused, and so is an unsafe directory on the way
-    /// (directories owned by <paramref name="owner"/> are trusted, as for a write of that file).
-    /// </summary>
-    public void Delete(string path, FileOwner? owner = null) => Remove(path, owner, skipIfNotRegular: false);
-
-    /// <summary>
     /// Removes <paramref name="path"/> if it is a regular file; leaves a symlink, directory, FIFO or device there
     /// alone (never following it) and returns false. For sweeping a directory NodeAgent owns of its own files.
     /// </summary>
     internal bool DeleteIfRegularFile(string path) => Remove(path, owner: null, skipIfNotRegular: true);
-
-    private bool Remove(string path, FileOwner? owner, bool skipIfNotRegular)
-    {
-        var target = Resolve(path);
-        using var directory = OpenDirectory(target, new DirectoryWalk(Writes: false, owner, PrivateLeaf: false));
-        if (directory is null)
-        {
-            return false;
-        }
-
-        if (!TryStat(directory, target.Name, out var stat, out var errno))
-        {
-            if (errno is LibC.ENOENT or LibC.ENOTDIR)
-            {
-                return false;
-            }
-
-            throw Failure(target.FullPath, "reading its attributes before removing it", errno);
-        }
-
-        if (skipIfNotRegular && !stat.IsRegularFile)
-        {
-            return false;
-        }
-
-        RequireRegularFile(target.FullPath, stat);
-        if (LibC.unlinkat(directory, target.Name, 0) != 0)
-        {
-            errno = LibC.LastErrno;
-            if (errno != LibC.ENOENT)
-            {
-                throw Failure(target.FullPath, "removing it", errno);
-            }
-
-            return false;
-        }
-
-        SyncDirectory(directory, target.DirectoryPath);
-        return true;
-    }
 
     /// <summary>
     /// Creates <paramref name="path"/> as a directory (missing parents 0755) if needed and makes sure it is
@@ -201,16 +187,56 @@ public sealed class SecureFileSystem
     }
 
     /// <summary>
+    /// Opens the existing regular file at <paramref name="path"/> read-only through the same no-follow walk as
+    /// <see cref="OpenOrCreate"/>, creating nothing: for the shared apply lock. Null when it, or a directory on the way,
+    /// does not exist; a symlink on the way throws <see cref="UnsafePathException"/>, as for a target.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The descriptor is returned to the caller, which owns it; it is disposed on every failure path here.")]
+    internal FileDescriptor? OpenExisting(string path)
+    {
+        var target = Resolve(path);
+        using var directory = OpenDirectory(target, new DirectoryWalk(Writes: false, Owner: null, PrivateLeaf: false));
+        if (directory is null)
+        {
+            return null;
+        }
+
+        var file = LibC.openat(directory, target.Name, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
+        if (file.IsInvalid)
+        {
+            var errno = LibC.LastErrno;
+            file.Dispose();
+            return errno switch
+            {
+                LibC.ENOENT or LibC.ENOTDIR => null,
+                LibC.ELOOP => throw UnsafePathException.Symlink(target.FullPath),
+                _ => throw Failure(target.FullPath, "opening it", errno),
+            };
+        }
+
+        try
+        {
+            RequireRegularFile(target.FullPath, StatDescriptor(file, target.FullPath));
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Opens (creating it with <paramref name="mode"/> if missing) the regular file at <paramref name="path"/> for
     /// reading and writing, through the same no-follow walk as a target (missing directories created 0755): for the
     /// apply lock, which must never be created through a link planted at the state directory or below.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The descriptor is returned to the caller, which owns it; it is disposed on every failure path here.")]
-    internal FileDescriptor OpenOrCreate(string path, int mode)
+    internal FileDescriptor OpenOrCreate(string path, PermissionBits mode)
     {
         var target = Resolve(path);
         using var directory = OpenDirectory(target, new DirectoryWalk(Writes: true, Owner: null, PrivateLeaf: false))!;
-        var file = LibC.openat(directory, target.Name, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, (uint)mode);
+        var file = LibC.openat(directory, target.Name, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, mode.Native);
         if (file.IsInvalid)
         {
             var errno = LibC.LastErrno;
@@ -238,11 +264,6 @@ public sealed class SecureFileSystem
     internal StagedFile Stage(DesiredFile file, FileOwner? alsoTrustedDirectoryOwner = null)
     {
         ArgumentNullException.ThrowIfNull(file);
-        if ((file.Mode & ~0xFFF) != 0)
-        {
-            throw new ArgumentException($"{file.Path}: mode {Convert.ToString(file.Mode, 8)} has bits beyond 07777", nameof(file));
-        }
-
         var target = Resolve(file.Path);
         var walk = new DirectoryWalk(Writes: true, file.Owner, file.PrivateParent, alsoTrustedDirectoryOwner);
         var directory = OpenDirectory(target, walk)!;
@@ -293,43 +314,8 @@ public sealed class SecureFileSystem
         }
     }
 
-    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
-
-    /// <summary>How old a temp file must be before a write of the same target removes it as litter.</summary>
-    internal static TimeSpan StaleTempAge { get; } = TimeSpan.FromMinutes(10);
-
     private static string TempBaseName(ResolvedPath target) =>
         target.Name.Length > MaxNameInTempFile ? target.Name[..MaxNameInTempFile] : target.Name;
-
-    private (FileDescriptor Descriptor, string TempName) CreateTempFile(FileDescriptor directory, ResolvedPath target, int mode)
-    {
-        var baseName = TempBaseName(target);
-        for (var attempt = 0; ; attempt++)
-        {
-            var tempName = $".{baseName}{TempFileMarker}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-
-            // Created with the final mode: the umask can only remove bits, so the file is never more
-            // permissive than it will end up, and O_EXCL|O_NOFOLLOW refuse anything planted under that name.
-            var descriptor = LibC.openat(directory, tempName,
-                LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, (uint)mode);
-            if (!descriptor.IsInvalid)
-            {
-                if (TempFileCreated is { } observer)
-                {
-                    observer(Join(target.DirectoryPath, tempName), StatDescriptor(descriptor, target.FullPath).Permissions);
-                }
-
-                return (descriptor, tempName);
-            }
-
-            var errno = LibC.LastErrno;
-            descriptor.Dispose();
-            if (errno != LibC.EEXIST || attempt >= 5)
-            {
-                throw Failure(target.FullPath, $"creating a temporary file in {target.DirectoryPath}", errno);
-            }
-        }
-    }
 
     private static void FillTempFile(FileDescriptor descriptor, ResolvedPath target, string tempName, DesiredFile file)
     {
@@ -339,9 +325,9 @@ public sealed class SecureFileSystem
             throw Failure(target.FullPath, $"giving the new file to owner {owner} (fchown on {tempName})", LibC.LastErrno);
         }
 
-        if (LibC.fchmod(descriptor, (uint)file.Mode) != 0)
+        if (LibC.fchmod(descriptor, file.Mode.Native) != 0)
         {
-            throw Failure(target.FullPath, $"setting mode {Convert.ToString(file.Mode, 8)} on the new file", LibC.LastErrno);
+            throw Failure(target.FullPath, $"setting mode {file.Mode} on the new file", LibC.LastErrno);
         }
 
         WriteAll(descriptor, file.Content, target.FullPath);
@@ -375,45 +361,6 @@ public sealed class SecureFileSystem
             var kind = stat.IsDirectory ? "a directory" : "not a regular file (device, FIFO or socket)";
             throw new UnsafePathException(path, $"is {kind}; NodeAgent only manages regular files",
                 $"move {path} out of the way and run apply again");
-        }
-    }
-
-    /// <summary>
-    /// Walks from the anchor to the target's directory one component at a time, each opened relative to the
-    /// previous descriptor with O_NOFOLLOW, and judges every existing directory below the anchor (see
-    /// <see cref="CheckExistingDirectory"/>). Returns null when a component is missing (or is a file) and the walk
-    /// does not write; a writing walk creates missing directories and repairs a private leaf.
-    /// </summary>
-    private FileDescriptor? OpenDirectory(ResolvedPath target, DirectoryWalk walk)
-    {
-        var current = LibC.open(Anchor, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
-        if (current.IsInvalid)
-        {
-            var errno = LibC.LastErrno;
-            current.Dispose();
-            throw Failure(Anchor, "opening the trusted root directory", errno);
-        }
-
-        try
-        {
-            for (var index = 0; index < target.DirectoryDepth; index++)
-            {
-                var isLeaf = index == target.DirectoryDepth - 1;
-                var next = OpenChildDirectory(current, target, index, walk, isLeaf);
-                current.Dispose();
-                current = next;
-                if (current is null)
-                {
-                    return null;
-                }
-            }
-
-            return current;
-        }
-        catch
-        {
-            current?.Dispose();
-            throw;
         }
     }
 
@@ -457,7 +404,7 @@ public sealed class SecureFileSystem
                 case LibC.ENOENT when !walk.Writes:
                     return null;
                 case LibC.ENOENT when attempt < 3:
-                    if (LibC.mkdirat(parent, name, (uint)mode) == 0)
+                    if (LibC.mkdirat(parent, name, mode.Native) == 0)
                     {
                         created = true;
                     }
@@ -520,12 +467,12 @@ public sealed class SecureFileSystem
         }
 
         var permissions = stat.Permissions;
-        if ((permissions & GroupOrOtherWrite) != 0 && (permissions & StickyBit) == 0)
+        if (permissions.HasAny(PermissionBits.GroupOrOtherWrite) && !permissions.HasAny(PermissionBits.Sticky))
         {
-            var who = (permissions & GroupOrOtherWrite) == GroupOrOtherWrite ? "group and others"
-                : (permissions & 0x10) != 0 ? "its group" : "others";
+            var who = permissions.HasAll(PermissionBits.GroupOrOtherWrite) ? "group and others"
+                : permissions.HasAny(PermissionBits.GroupWrite) ? "its group" : "others";
             throw new UnsafePathException(shownPath,
-                $"is writable by {who} (mode {Convert.ToString(permissions, 8).PadLeft(4, '0')}) without the sticky bit: whoever can write to it could rename a file of their own over any file NodeAgent writes below it",
+                $"is writable by {who} (mode {permissions}) without the sticky bit: whoever can write to it could rename a file of their own over any file NodeAgent writes below it",
                 $"chmod go-w {shownPath}, then run apply again");
         }
 
@@ -607,9 +554,9 @@ public sealed class SecureFileSystem
             throw Failure(shownPath, $"giving the directory to owner {owner}", LibC.LastErrno);
         }
 
-        if (LibC.fchmod(directory, PrivateDirectoryMode) != 0)
+        if (LibC.fchmod(directory, PrivateDirectoryMode.Native) != 0)
         {
-            throw Failure(shownPath, $"restricting the directory to mode {Convert.ToString(PrivateDirectoryMode, 8)}", LibC.LastErrno);
+            throw Failure(shownPath, $"restricting the directory to mode {PrivateDirectoryMode}", LibC.LastErrno);
         }
 
         SyncDirectory(directory, shownPath);
@@ -627,7 +574,7 @@ public sealed class SecureFileSystem
     }
 
     private static void FinishCreatedDirectory(
-        FileDescriptor parent, FileDescriptor child, ResolvedPath target, int index, int mode, FileOwner? owner)
+        FileDescriptor parent, FileDescriptor child, ResolvedPath target, int index, PermissionBits mode, FileOwner? owner)
     {
         var shownPath = target.PrefixPath(index + 1);
         if (owner is not null && LibC.fchown(child, owner.Uid, owner.Gid) != 0)
@@ -636,20 +583,12 @@ public sealed class SecureFileSystem
         }
 
         // mkdirat's mode went through the umask; set exactly what was meant.
-        if (LibC.fchmod(child, (uint)mode) != 0)
+        if (LibC.fchmod(child, mode.Native) != 0)
         {
-            throw Failure(shownPath, $"setting mode {Convert.ToString(mode, 8)} on the new directory", LibC.LastErrno);
+            throw Failure(shownPath, $"setting mode {mode} on the new directory", LibC.LastErrno);
         }
 
         SyncDirectory(parent, target.PrefixPath(index));
-    }
-
-    internal static void SyncDirectory(FileDescriptor directory, string shownPath)
-    {
-        if (LibC.fsync(directory) != 0)
-        {
-            throw Failure(shownPath, "flushing the directory to disk", LibC.LastErrno);
-        }
     }
 
     private static bool TryStat(FileDescriptor directory, string name, out LibC.StatxBuffer stat, out int errno)
@@ -662,16 +601,6 @@ public sealed class SecureFileSystem
 
         errno = LibC.LastErrno;
         return false;
-    }
-
-    internal static LibC.StatxBuffer StatDescriptor(FileDescriptor descriptor, string shownPath)
-    {
-        if (LibC.statx(descriptor, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_BASIC_STATS, out var stat) != 0)
-        {
-            throw Failure(shownPath, "reading its attributes", LibC.LastErrno);
-        }
-
-        return stat;
     }
 
     private static byte[] ReadAll(FileDescriptor descriptor, string shownPath, ulong sizeHint)
@@ -706,10 +635,6 @@ public sealed class SecureFileSystem
         }
     }
 
-    /// <summary>An OS error as an exception saying path, action, strerror and the fix; nothing changed yet.</summary>
-    internal static FileWriteException Failure(string path, string action, int errno) =>
-        new(path, $"{action}: {LibC.Describe(errno)}", errno, FixFor(errno, path), rolledBack: true);
-
     private static string FixFor(int errno, string path) => errno switch
     {
         LibC.EPERM or LibC.EACCES =>
@@ -720,6 +645,117 @@ public sealed class SecureFileSystem
         LibC.ENOENT => "create the missing directory or fix the configured path, then run apply again",
         _ => "fix the cause above and run apply again",
     };
+
+    private static string Join(string directory, string name) => directory == "/" ? "/" + name : $"{directory}/{name}";
+
+    private bool Remove(string path, FileOwner? owner, bool skipIfNotRegular)
+    {
+        var target = Resolve(path);
+        using var directory = OpenDirectory(target, new DirectoryWalk(Writes: false, owner, PrivateLeaf: false));
+        if (directory is null)
+        {
+            return false;
+        }
+
+        if (!TryStat(directory, target.Name, out var stat, out var errno))
+        {
+            if (errno is LibC.ENOENT or LibC.ENOTDIR)
+            {
+                return false;
+            }
+
+            throw Failure(target.FullPath, "reading its attributes before removing it", errno);
+        }
+
+        if (skipIfNotRegular && !stat.IsRegularFile)
+        {
+            return false;
+        }
+
+        RequireRegularFile(target.FullPath, stat);
+        if (LibC.unlinkat(directory, target.Name, 0) != 0)
+        {
+            errno = LibC.LastErrno;
+            if (errno != LibC.ENOENT)
+            {
+                throw Failure(target.FullPath, "removing it", errno);
+            }
+
+            return false;
+        }
+
+        SyncDirectory(directory, target.DirectoryPath);
+        return true;
+    }
+
+    private (FileDescriptor Descriptor, string TempName) CreateTempFile(FileDescriptor directory, ResolvedPath target, PermissionBits mode)
+    {
+        var baseName = TempBaseName(target);
+        for (var attempt = 0; ; attempt++)
+        {
+            var tempName = $".{baseName}{TempFileMarker}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+
+            // Created with the final mode: the umask can only remove bits, so the file is never more
+            // permissive than it will end up, and O_EXCL|O_NOFOLLOW refuse anything planted under that name.
+            var descriptor = LibC.openat(directory, tempName,
+                LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode.Native);
+            if (!descriptor.IsInvalid)
+            {
+                if (TempFileCreated is { } observer)
+                {
+                    observer(Join(target.DirectoryPath, tempName), StatDescriptor(descriptor, target.FullPath).Permissions);
+                }
+
+                return (descriptor, tempName);
+            }
+
+            var errno = LibC.LastErrno;
+            descriptor.Dispose();
+            if (errno != LibC.EEXIST || attempt >= 5)
+            {
+                throw Failure(target.FullPath, $"creating a temporary file in {target.DirectoryPath}", errno);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Walks from the anchor to the target's directory one component at a time, each opened relative to the
+    /// previous descriptor with O_NOFOLLOW, and judges every existing directory below the anchor (see
+    /// <see cref="CheckExistingDirectory"/>). Returns null when a component is missing (or is a file) and the walk
+    /// does not write; a writing walk creates missing directories and repairs a private leaf.
+    /// </summary>
+    private FileDescriptor? OpenDirectory(ResolvedPath target, DirectoryWalk walk)
+    {
+        var current = LibC.open(Anchor, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        if (current.IsInvalid)
+        {
+            var errno = LibC.LastErrno;
+            current.Dispose();
+            throw Failure(Anchor, "opening the trusted root directory", errno);
+        }
+
+        try
+        {
+            for (var index = 0; index < target.DirectoryDepth; index++)
+            {
+                var isLeaf = index == target.DirectoryDepth - 1;
+                var next = OpenChildDirectory(current, target, index, walk, isLeaf);
+                current.Dispose();
+                current = next;
+                if (current is null)
+                {
+                    return null;
+                }
+            }
+
+            return current;
+        }
+        catch
+        {
+            current?.Dispose();
+            throw;
+        }
+    }
 
     private ResolvedPath Resolve(string path)
     {
@@ -740,8 +776,6 @@ public sealed class SecureFileSystem
         var components = relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return new ResolvedPath(Anchor, components, components.Length - 1, full);
     }
-
-    private static string Join(string directory, string name) => directory == "/" ? "/" + name : $"{directory}/{name}";
 
     /// <summary>How to walk to a target's directory.</summary>
     /// <param name="Writes">Create missing directories (0755; a private leaf 0700 owned by <paramref name="Owner"/>)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 using NodeAgent.Configuration;
+using NodeAgent.FileSystem;
 
 using Serilog;
 using Serilog.Events;
@@ -46,8 +47,7 @@ public static class AgentLogging
         string? problem = null;
         try
         {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            Directory.CreateDirectory(directory, PermissionBits.GroupReadableDirectory.ToUnixFileMode());
             configuration = configuration.WriteTo.File(new LogLineFormatter(journal: false), Path.Combine(directory, "nodeagent-.log"),
                 rollingInterval: RollingInterval.Day, retainedFileCountLimit: options.RetainedFiles, hooks: new GroupReadableLogFile());
         }
@@ -71,7 +71,7 @@ public static class AgentLogging
     {
         public override Stream OnFileOpened(string path, Stream underlyingStream, System.Text.Encoding encoding)
         {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+            File.SetUnixFileMode(path, PermissionBits.GroupReadableFile.ToUnixFileMode());
             return underlyingStream;
         }
     }

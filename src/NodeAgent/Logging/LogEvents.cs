@@ -2,15 +2,13 @@ namespace NodeAgent.Logging;
 
 /// <summary>
 /// Every event id NodeAgent logs, one block per phase, so `journalctl -u nodeagent` lines can be matched by id
-/// (NODEAGENT_EVENT_ID=…, or the trailing "[event N]") across versions. Ids are never reused for another meaning.
+/// (NODEAGENT_EVENT_ID=…, or the trailing "[event N]") across versions. Ids are never reused for another meaning:
+/// 1002 (sources missing) and 2000 (plan failed) were defined but never logged, and stay retired.
 /// </summary>
 public static class LogEvents
 {
     public const int SourcesInvalid = 1000;
     public const int SourcesChanged = 1001;
-    public const int SourcesMissing = 1002;
-
-    public const int PlanFailed = 2000;
 
     public const int FileWritten = 3000;
     public const int WriteFailed = 3001;

@@ -17,6 +17,22 @@ namespace NodeAgent.Logging;
 /// </summary>
 public sealed class LogLineFormatter(bool journal) : ITextFormatter
 {
+    public static int Priority(LogEventLevel level) => level switch
+    {
+        LogEventLevel.Fatal => 2,
+        LogEventLevel.Error => 3,
+        LogEventLevel.Warning => 4,
+        LogEventLevel.Information => 6,
+        _ => 7,
+    };
+
+    /// <summary>
+    /// Line breaks become " | " (a second line would be a second, priority-less journal entry) and tabs \x09; every
+    /// other control character is shown by the rule all text output follows, <see cref="Reporting.TerminalText"/>.
+    /// </summary>
+    public static string Visible(string text) =>
+        Reporting.TerminalText.Visible(text.ReplaceLineEndings(" | ").Replace("\t", "\\x09", StringComparison.Ordinal));
+
     public void Format(LogEvent logEvent, TextWriter output)
     {
         var line = new StringBuilder();
@@ -44,15 +60,6 @@ public sealed class LogLineFormatter(bool journal) : ITextFormatter
         output.Write(Visible(line.ToString()));
         output.Write('\n');
     }
-
-    public static int Priority(LogEventLevel level) => level switch
-    {
-        LogEventLevel.Fatal => 2,
-        LogEventLevel.Error => 3,
-        LogEventLevel.Warning => 4,
-        LogEventLevel.Information => 6,
-        _ => 7,
-    };
 
     private static string Level(LogEventLevel level) => level switch
     {
@@ -103,11 +110,4 @@ public sealed class LogLineFormatter(bool journal) : ITextFormatter
             && structure.Properties.FirstOrDefault(p => p.Name == "Id")?.Value is ScalarValue { Value: int id } && id != 0
             ? id
             : null;
-
-    /// <summary>
-    /// Line breaks become " | " (a second line would be a second, priority-less journal entry) and tabs \x09; every
-    /// other control character is shown by the rule all text output follows, <see cref="Reporting.TerminalText"/>.
-    /// </summary>
-    public static string Visible(string text) =>
-        Reporting.TerminalText.Visible(text.ReplaceLineEndings(" | ").Replace("\t", "\\x09", StringComparison.Ordinal));
 }

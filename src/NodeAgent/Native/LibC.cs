@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
+using NodeAgent.FileSystem;
+
 namespace NodeAgent.Native;
 
 /// <summary>
@@ -10,8 +12,6 @@ namespace NodeAgent.Native;
 /// </summary>
 internal static unsafe partial class LibC
 {
-    private const string Library = "libc";
-
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
     public const int O_RDWR = 2;
@@ -19,13 +19,6 @@ internal static unsafe partial class LibC
     public const int O_EXCL = 0x80;        // 0200
     public const int O_NONBLOCK = 0x800;   // 04000
     public const int O_CLOEXEC = 0x80000;  // 02000000
-
-    // O_DIRECTORY and O_NOFOLLOW are the two open flags whose values differ between x86-64 and arm64.
-    public static readonly int O_DIRECTORY =
-        RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x4000 : 0x10000;
-
-    public static readonly int O_NOFOLLOW =
-        RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
 
     public const int AT_FDCWD = -100;
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
@@ -56,6 +49,18 @@ internal static unsafe partial class LibC
     public const int ELOOP = 40;
     public const int EDQUOT = 122;
 
+    // O_DIRECTORY and O_NOFOLLOW are the two open flags whose values differ between x86-64 and arm64.
+    public static readonly int O_DIRECTORY =
+        RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x4000 : 0x10000;
+
+    public static readonly int O_NOFOLLOW =
+        RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
+
+    private const string Library = "libc";
+
+    /// <summary>The errno of the last P/Invoke on this thread.</summary>
+    public static int LastErrno => Marshal.GetLastPInvokeError();
+
     // open/openat return a C int: returning a SafeHandle directly would read a 64-bit register whose upper
     // half is undefined, so -1 could look valid. Wrap the int instead.
     public static FileDescriptor open(string path, int flags, uint mode) => new(open_raw(path, flags, mode));
@@ -65,12 +70,6 @@ internal static unsafe partial class LibC
 
     public static FileDescriptor openat(FileDescriptor dirfd, string path, int flags, uint mode) =>
         new(openat_raw(dirfd, path, flags, mode));
-
-    [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open_raw(string path, int flags, uint mode);
-
-    [LibraryImport(Library, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int openat_raw(FileDescriptor dirfd, string path, int flags, uint mode);
 
     [LibraryImport(Library, EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int mkdirat(FileDescriptor dirfd, string path, uint mode);
@@ -119,51 +118,8 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "umask")]
     public static partial uint umask(uint mask);
 
-    /// <summary>The errno of the last P/Invoke on this thread.</summary>
-    public static int LastErrno => Marshal.GetLastPInvokeError();
-
     /// <summary>strerror(errno), e.g. "Operation not permitted".</summary>
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
-
-    /// <summary>struct passwd (64-bit Linux layout).</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    public struct Passwd
-    {
-        public byte* Name;
-        public byte* Password;
-        public uint Uid;
-        public uint Gid;
-        public byte* Gecos;
-        public byte* Dir;
-        public byte* Shell;
-    }
-
-    /// <summary>struct statx: the fields NodeAgent reads, padded to the kernel's 256 bytes.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    public struct StatxBuffer
-    {
-        [FieldOffset(0)] public uint Mask;
-        [FieldOffset(16)] public uint LinkCount;
-        [FieldOffset(20)] public uint Uid;
-        [FieldOffset(24)] public uint Gid;
-        [FieldOffset(28)] public ushort Mode;
-        [FieldOffset(32)] public ulong Inode;
-        [FieldOffset(40)] public ulong Size;
-        [FieldOffset(96)] public long ChangeTimeSeconds;
-        [FieldOffset(104)] public uint ChangeTimeNanoseconds;
-        [FieldOffset(112)] public long ModifyTimeSeconds;
-        [FieldOffset(120)] public uint ModifyTimeNanoseconds;
-
-        public readonly int FileType => Mode & S_IFMT;
-
-        public readonly int Permissions => Mode & 0xFFF; // 07777
-
-        public readonly bool IsRegularFile => FileType == S_IFREG;
-
-        public readonly bool IsDirectory => FileType == S_IFDIR;
-
-        public readonly bool IsSymbolicLink => FileType == S_IFLNK;
-    }
 
     /// <summary>Reads a NUL-terminated UTF-8 string owned by libc.</summary>
     public static string ReadString(byte* text) =>
@@ -216,5 +172,51 @@ internal static unsafe partial class LibC
 
         content = buffer[..length];
         return 0;
+    }
+
+    [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open_raw(string path, int flags, uint mode);
+
+    [LibraryImport(Library, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int openat_raw(FileDescriptor dirfd, string path, int flags, uint mode);
+
+    /// <summary>struct passwd (64-bit Linux layout).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Passwd
+    {
+        public byte* Name;
+        public byte* Password;
+        public uint Uid;
+        public uint Gid;
+        public byte* Gecos;
+        public byte* Dir;
+        public byte* Shell;
+    }
+
+    /// <summary>struct statx: the fields NodeAgent reads, padded to the kernel's 256 bytes.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    public struct StatxBuffer
+    {
+        [FieldOffset(0)] public uint Mask;
+        [FieldOffset(16)] public uint LinkCount;
+        [FieldOffset(20)] public uint Uid;
+        [FieldOffset(24)] public uint Gid;
+        [FieldOffset(28)] public ushort Mode;
+        [FieldOffset(32)] public ulong Inode;
+        [FieldOffset(40)] public ulong Size;
+        [FieldOffset(96)] public long ChangeTimeSeconds;
+        [FieldOffset(104)] public uint ChangeTimeNanoseconds;
+        [FieldOffset(112)] public long ModifyTimeSeconds;
+        [FieldOffset(120)] public uint ModifyTimeNanoseconds;
+
+        public readonly int FileType => Mode & S_IFMT;
+
+        public readonly PermissionBits Permissions => PermissionBits.FromStatMode(Mode);
+
+        public readonly bool IsRegularFile => FileType == S_IFREG;
+
+        public readonly bool IsDirectory => FileType == S_IFDIR;
+
+        public readonly bool IsSymbolicLink => FileType == S_IFLNK;
     }
 }

@@ -6,6 +6,10 @@ namespace NodeAgent.Pipeline;
 /// <summary>What every verb starts from: the options, where paths really are, and where the sources are read.</summary>
 public sealed record AgentContext(AgentOptions Options, PathMap Paths, string ConfigFile, string SourcesDirectory)
 {
+    public string StateDirectory => Paths.Map(Options.StateDirectory);
+
+    public string BackupDirectory => Path.Combine(StateDirectory, "previous");
+
     /// <param name="configPath">--config; null means /etc/nodeagent/nodeagent.yaml (re-rooted), optional.</param>
     /// <param name="root">--root: re-roots every absolute target path and the default sources and config paths.</param>
     /// <param name="sourcesDirectory">--sources: used exactly as given.</param>
@@ -34,8 +38,4 @@ public sealed record AgentContext(AgentOptions Options, PathMap Paths, string Co
 
         return new AgentContext(options, paths, configFile, sources);
     }
-
-    public string StateDirectory => Paths.Map(Options.StateDirectory);
-
-    public string BackupDirectory => Path.Combine(StateDirectory, "previous");
 }

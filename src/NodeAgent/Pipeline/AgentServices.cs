@@ -27,9 +27,6 @@ public sealed class AgentServices
         ReportSinks = [new LastReportFileSink(FileSystem, LastReportPath)];
     }
 
-    public static AgentServices Create(AgentContext context, ILoggerFactory? loggers = null, TimeProvider? clock = null) =>
-        new(context, loggers ?? NullLoggerFactory.Instance, clock ?? TimeProvider.System);
-
     public AgentContext Context { get; }
 
     public ILoggerFactory Loggers { get; }
@@ -46,6 +43,9 @@ public sealed class AgentServices
     public string LastReportPath { get; }
 
     public IReadOnlyList<IReportSink> ReportSinks { get; }
+
+    public static AgentServices Create(AgentContext context, ILoggerFactory? loggers = null, TimeProvider? clock = null) =>
+        new(context, loggers ?? NullLoggerFactory.Instance, clock ?? TimeProvider.System);
 
     /// <summary>AWS clients whose every request is bounded by <paramref name="timeout"/> (with at most one retry).</summary>
     public AwsClientFactory AwsClients(TimeSpan timeout) => new(Context.Options, timeout);

@@ -34,24 +34,33 @@ public sealed class ApplyLock : IDisposable
     }
 
     /// <summary>
-    /// The shared lock verify holds while it looks. Null when there is no lock file to share (nothing was ever
-    /// applied here) or this user may not open it (a non-root verify): then no apply can be running as this user
-    /// either way, and verify goes on without it rather than fail for a lock it only reads. Opened read-only and
-    /// never created, so a link on the way can at most make verify lock some other file, never write one.
+    /// The shared lock verify holds while it looks, opened read-only through the same no-follow walk as the exclusive
+    /// one and never created. Null when there is no lock file to share (nothing was ever applied here), this user may
+    /// not open it (a non-root verify), or a link or unsafe directory is on the way: an apply refuses that path too, so
+    /// no apply can hold a lock there, and verify goes on without it rather than fail for, or wait on, a file a link
+    /// points at.
     /// </summary>
+    /// <param name="fileSystem">As for <see cref="AcquireAsync(string, TimeSpan, Action{string}, CancellationToken, SecureFileSystem?)"/>.</param>
     [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The descriptor is handed to the lock, which owns it and disposes it on every failure path.")]
-    public static async Task<ApplyLock?> AcquireSharedAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct)
+    public static async Task<ApplyLock?> AcquireSharedAsync(string stateDirectory, TimeSpan wait, Action<string> waiting, CancellationToken ct,
+        SecureFileSystem? fileSystem = null)
     {
         var path = Path.Combine(stateDirectory, "apply.lock");
-        var descriptor = LibC.open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
-        if (descriptor.IsInvalid)
+        var walk = fileSystem is not null && fileSystem.Contains(path) ? fileSystem : new SecureFileSystem("/");
+        FileDescriptor? descriptor;
+        try
         {
-            descriptor.Dispose();
+            descriptor = walk.OpenExisting(path);
+        }
+        catch (Exception e) when (e is UnsafePathException or FileWriteException)
+        {
             return null;
         }
 
-        return await AcquireAsync(stateDirectory, descriptor, LibC.LOCK_SH, wait, waiting, ct).ConfigureAwait(false);
+        return descriptor is null ? null : await AcquireAsync(stateDirectory, descriptor, LibC.LOCK_SH, wait, waiting, ct).ConfigureAwait(false);
     }
+
+    public void Dispose() => _descriptor.Dispose();
 
     [SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The descriptor is owned by the returned lock, and disposed by the catch on every other path.")]
     private static async Task<ApplyLock> AcquireAsync(
@@ -109,7 +118,7 @@ public sealed class ApplyLock : IDisposable
     {
         try
         {
-            return walk.OpenOrCreate(path, 0x180);
+            return walk.OpenOrCreate(path, PermissionBits.OwnerReadWrite);
         }
         catch (FileWriteException e) when (e.Errno is { } errno)
         {
@@ -122,8 +131,6 @@ public sealed class ApplyLock : IDisposable
             }, rolledBack: true);
         }
     }
-
-    public void Dispose() => _descriptor.Dispose();
 }
 
 /// <summary>The apply lock could not be taken: nothing was written.</summary>

@@ -25,10 +25,10 @@ public sealed class ProbeSuite(AgentServices services)
         var rows = new List<ProbeResult>();
         var options = services.Context.Options;
         var probes = new List<IProbe>();
-        var placed = PlacedCredentialsFor(set, rows);
+        var placed = PlacedIdentityFor(set, rows);
         if (placed is not null)
         {
-            probes.AddRange(AwsProbes.For(set with { Credentials = placed }, options, services.AwsClients(timeout), ProbeHostName.Current(),
+            probes.AddRange(AwsProbes.For(placed, set, options, services.AwsClients(timeout), ProbeHostName.Current(),
                 readOnly: scope != ProbeScope.Full));
         }
 
@@ -43,19 +43,27 @@ public sealed class ProbeSuite(AgentServices services)
 
         var secrets = set.Credentials.Secrets.Concat(placed is null ? [] : placed.Secrets);
         var results = await new ProbeRunner(secrets).RunAsync(probes, timeout, ct).ConfigureAwait(false);
-        rows.AddRange(placed is null || placed.Equals(set.Credentials) ? results : PointAtDrift(results));
+        rows.AddRange(placed is null || placed.Equals(set.Identity) ? results : PointAtDrift(results));
         return rows;
     }
 
     /// <summary>Identity and the read-only bucket actions with the given (not yet placed) credentials: a rotation's proof.</summary>
     public Task<IReadOnlyList<ProbeResult>> ProveAsync(CredentialSet set, TimeSpan timeout, CancellationToken ct)
     {
-        var probes = AwsProbes.For(set, services.Context.Options, services.AwsClients(timeout), ProbeHostName.Current(), readOnly: true);
-        return new ProbeRunner(set.Credentials.Secrets).RunAsync(probes, timeout, ct);
+        var probes = AwsProbes.For(set.Identity, set, services.Context.Options, services.AwsClients(timeout), ProbeHostName.Current(), readOnly: true);
+        return new ProbeRunner(set.Identity.Secrets).RunAsync(probes, timeout, ct);
     }
 
-    /// <summary>What root's placed credentials file holds now (null when missing or unreadable), for a rotation to compare with.</summary>
-    public AwsCredentials? PlacedCredentials() => ReadPlaced()?.Credentials;
+    /// <summary>Who root's placed credentials file makes the host (null when missing or unreadable), for a rotation to compare with.</summary>
+    public CredentialSource? PlacedIdentity() => ReadPlaced()?.Credentials is { } keys ? new CredentialSource.StaticKeys(keys) : null;
+
+    /// <summary>
+    /// The AWS probes ran with what is placed, which differs from the sources: their usual fix ("correct the source
+    /// file") would send the operator the wrong way. Rewriting the placed file from the sources comes first.
+    /// </summary>
+    private static IEnumerable<ProbeResult> PointAtDrift(IEnumerable<ProbeResult> rows) => rows.Select(r => r.Status == ProbeStatus.Failed
+        ? r with { Fix = "the placed credentials differ from the sources: run nodeagent apply, then verify again" }
+        : r);
 
     /// <summary>Root's placed credentials file (the first AWS home, which the containers mount); null when no home is configured.</summary>
     private PlacedCredentials.Result? ReadPlaced()
@@ -71,27 +79,19 @@ public sealed class ProbeSuite(AgentServices services)
     }
 
     /// <summary>
-    /// The AWS probes ran with what is placed, which differs from the sources: their usual fix ("correct the source
-    /// file") would send the operator the wrong way. Rewriting the placed file from the sources comes first.
-    /// </summary>
-    private static IEnumerable<ProbeResult> PointAtDrift(IEnumerable<ProbeResult> rows) => rows.Select(r => r.Status == ProbeStatus.Failed
-        ? r with { Fix = "the placed credentials differ from the sources: run nodeagent apply, then verify again" }
-        : r);
-
-    /// <summary>
     /// When root's placed file is missing or broken, the AWS probes cannot stand for what the containers see, so
     /// they are reported as such instead of run.
     /// </summary>
-    private AwsCredentials? PlacedCredentialsFor(CredentialSet set, List<ProbeResult> rows)
+    private CredentialSource? PlacedIdentityFor(CredentialSet set, List<ProbeResult> rows)
     {
         if (ReadPlaced() is not { } placed)
         {
-            return set.Credentials;
+            return set.Identity;
         }
 
-        if (placed.Credentials is not null)
+        if (placed.Credentials is { } keys)
         {
-            return placed.Credentials;
+            return new CredentialSource.StaticKeys(keys);
         }
 
         rows.Add(new ProbeResult("identity", "sts", ProbeStatus.Failed,

@@ -23,6 +23,8 @@ namespace NodeAgent.Pipeline;
 /// </summary>
 public sealed partial class Reconciler
 {
+    private static readonly string[] ModeNames = ["apply", "dry run", "verify", "run"];
+
     private readonly AgentServices _services;
     private readonly ProbeSuite _probes;
     private readonly RotationGate _rotation;
@@ -74,11 +76,64 @@ public sealed partial class Reconciler
         return new ReconcileResult(report, run.Failure, run.Apply, run.Sources, run.Set, run.Rotation, problems);
     }
 
+    /// <summary>The plan of what apply would change; reads targets (never through a link), writes nothing.</summary>
+    public Plan PlanFor(CredentialSet set)
+    {
+        var context = _services.Context;
+        var rendered = new TargetRenderer(context.Options).Render(set);
+        var planner = new Planner(context.Paths, _services.FileSystem, new OwnershipResolver(context.Paths, context.ConfigFile));
+        return planner.Plan(set, rendered);
+    }
+
+    /// <summary>A domain holding an unsafe target is refused whole; the others are applied (see <see cref="FailureDomains"/>).</summary>
+    private static List<DomainResult> Refused(Plan plan) =>
+        plan.RefusedDomains.Select(d => new DomainResult(d.Name, DomainStatus.Refused, [], new UnsafeTargetsException(d.Problems))).ToList();
+
+    private static ProbeResult? RotationRow(RotationCheck check) => check.Verdict switch
+    {
+        RotationVerdict.Verified => new ProbeResult("rotation", "keys", ProbeStatus.Ok, check.Message, null, TimeSpan.Zero),
+        RotationVerdict.Unchecked or RotationVerdict.UnverifiableApplied =>
+            new ProbeResult("rotation", "keys", ProbeStatus.Skipped, check.Message, null, TimeSpan.Zero),
+        _ => null,
+    };
+
+    /// <summary>A failed check of the new keys, filed under rotation so it is not read as a probe of the placed ones.</summary>
+    private static ProbeResult ProofRow(ProbeResult proof) =>
+        proof with { Probe = "rotation", Target = $"new key {proof.Probe} {proof.Target}" };
+
+    [LoggerMessage(EventId = Logging.LogEvents.SourcesInvalid, Level = LogLevel.Error, Message = "sources: {Where}: {What} (fix: {Fix})")]
+    private static partial void LogSourcesInvalid(ILogger logger, string where, string what, string fix);
+
+    [LoggerMessage(EventId = Logging.LogEvents.WriteFailed, Level = LogLevel.Error, Message = "{Phase}: {Where}: {What} (fix: {Fix})")]
+    private static partial void LogStepFailed(ILogger logger, string phase, string where, string what, string fix);
+
+    [LoggerMessage(EventId = Logging.LogEvents.FileWritten, Level = LogLevel.Information, Message = "write: {File} placed")]
+    private static partial void LogWritten(ILogger logger, string file);
+
+    [LoggerMessage(EventId = Logging.LogEvents.RotationVerified, Level = LogLevel.Information, Message = "rotation: {Message}")]
+    private static partial void LogRotationVerified(ILogger logger, string message);
+
+    [LoggerMessage(EventId = Logging.LogEvents.RotationRejected, Level = LogLevel.Error, Message = "rotation: {Message}")]
+    private static partial void LogRotationRejected(ILogger logger, string message);
+
+    [LoggerMessage(EventId = Logging.LogEvents.RotationUnverifiable, Level = LogLevel.Warning, Message = "rotation: {Message}")]
+    private static partial void LogRotationUnverifiable(ILogger logger, string message);
+
+    [LoggerMessage(EventId = Logging.LogEvents.ProbeFailed, Level = LogLevel.Warning, Message = "probe: {Probe} {Target} failed: {Detail} (fix: {Fix})")]
+    private static partial void LogProbeFailed(ILogger logger, string probe, string target, string detail, string? fix);
+
+    [LoggerMessage(EventId = Logging.LogEvents.ProbesSummary, Level = LogLevel.Information,
+        Message = "{Mode}: {Ok} ok, {Changed} changed, {Failed} failed, {Skipped} skipped in {DurationMs} ms")]
+    private static partial void LogSummary(ILogger logger, string mode, int ok, int changed, int failed, int skipped, long durationMs);
+
+    [LoggerMessage(EventId = Logging.LogEvents.ReportNotPublished, Level = LogLevel.Warning, Message = "report: not written to {Destination}: {Problem}")]
+    private static partial void LogReportNotPublished(ILogger logger, string destination, string problem);
+
     private async Task VerifyAsync(Run run, CredentialSet set, CancellationToken ct)
     {
         // Shared: verifies run side by side, but never while an apply is half-way through its files or a container swap.
         using var shared = await ApplyLock.AcquireSharedAsync(_services.Context.StateDirectory, run.Request.LockWait,
-            run.Request.Waiting ?? (_ => { }), ct).ConfigureAwait(false);
+            run.Request.Waiting ?? (_ => { }), ct, _services.FileSystem).ConfigureAwait(false);
         var plan = PlanFor(set);
         run.Rows.AddRange(FileStateProbe.Results(plan));
         var scope = run.Request.Probes == ProbeScope.None ? ProbeScope.Full : run.Request.Probes;
@@ -174,31 +229,6 @@ public sealed partial class Reconciler
     private TimeSpan ProbeTimeout(ReconcileRequest request) =>
         request.ProbeTimeout ?? TimeSpan.FromSeconds(_services.Context.Options.Probes.TimeoutSeconds);
 
-    /// <summary>The plan of what apply would change; reads targets (never through a link), writes nothing.</summary>
-    public Plan PlanFor(CredentialSet set)
-    {
-        var context = _services.Context;
-        var rendered = new TargetRenderer(context.Options).Render(set);
-        var planner = new Planner(context.Paths, _services.FileSystem, new OwnershipResolver(context.Paths, context.ConfigFile));
-        return planner.Plan(set, rendered);
-    }
-
-    /// <summary>A domain holding an unsafe target is refused whole; the others are applied (see <see cref="FailureDomains"/>).</summary>
-    private static List<DomainResult> Refused(Plan plan) =>
-        plan.RefusedDomains.Select(d => new DomainResult(d.Name, DomainStatus.Refused, [], new UnsafeTargetsException(d.Problems))).ToList();
-
-    private static ProbeResult? RotationRow(RotationCheck check) => check.Verdict switch
-    {
-        RotationVerdict.Verified => new ProbeResult("rotation", "keys", ProbeStatus.Ok, check.Message, null, TimeSpan.Zero),
-        RotationVerdict.Unchecked or RotationVerdict.UnverifiableApplied =>
-            new ProbeResult("rotation", "keys", ProbeStatus.Skipped, check.Message, null, TimeSpan.Zero),
-        _ => null,
-    };
-
-    /// <summary>A failed check of the new keys, filed under rotation so it is not read as a probe of the placed ones.</summary>
-    private static ProbeResult ProofRow(ProbeResult proof) =>
-        proof with { Probe = "rotation", Target = $"new key {proof.Probe} {proof.Target}" };
-
     private Report Compose(Run run, TimeSpan duration)
     {
         var mode = run.Request.Mode;
@@ -217,9 +247,6 @@ public sealed partial class Reconciler
 
         return report;
     }
-
-    private static readonly string[] ModeNames = ["apply", "dry run", "verify", "run"];
-
 
     private async Task<IReadOnlyList<string>> PublishAsync(Report report, CancellationToken ct)
     {
@@ -273,34 +300,6 @@ public sealed partial class Reconciler
                 break;
         }
     }
-
-    [LoggerMessage(EventId = Logging.LogEvents.SourcesInvalid, Level = LogLevel.Error, Message = "sources: {Where}: {What} (fix: {Fix})")]
-    private static partial void LogSourcesInvalid(ILogger logger, string where, string what, string fix);
-
-    [LoggerMessage(EventId = Logging.LogEvents.WriteFailed, Level = LogLevel.Error, Message = "{Phase}: {Where}: {What} (fix: {Fix})")]
-    private static partial void LogStepFailed(ILogger logger, string phase, string where, string what, string fix);
-
-    [LoggerMessage(EventId = Logging.LogEvents.FileWritten, Level = LogLevel.Information, Message = "write: {File} placed")]
-    private static partial void LogWritten(ILogger logger, string file);
-
-    [LoggerMessage(EventId = Logging.LogEvents.RotationVerified, Level = LogLevel.Information, Message = "rotation: {Message}")]
-    private static partial void LogRotationVerified(ILogger logger, string message);
-
-    [LoggerMessage(EventId = Logging.LogEvents.RotationRejected, Level = LogLevel.Error, Message = "rotation: {Message}")]
-    private static partial void LogRotationRejected(ILogger logger, string message);
-
-    [LoggerMessage(EventId = Logging.LogEvents.RotationUnverifiable, Level = LogLevel.Warning, Message = "rotation: {Message}")]
-    private static partial void LogRotationUnverifiable(ILogger logger, string message);
-
-    [LoggerMessage(EventId = Logging.LogEvents.ProbeFailed, Level = LogLevel.Warning, Message = "probe: {Probe} {Target} failed: {Detail} (fix: {Fix})")]
-    private static partial void LogProbeFailed(ILogger logger, string probe, string target, string detail, string? fix);
-
-    [LoggerMessage(EventId = Logging.LogEvents.ProbesSummary, Level = LogLevel.Information,
-        Message = "{Mode}: {Ok} ok, {Changed} changed, {Failed} failed, {Skipped} skipped in {DurationMs} ms")]
-    private static partial void LogSummary(ILogger logger, string mode, int ok, int changed, int failed, int skipped, long durationMs);
-
-    [LoggerMessage(EventId = Logging.LogEvents.ReportNotPublished, Level = LogLevel.Warning, Message = "report: not written to {Destination}: {Problem}")]
-    private static partial void LogReportNotPublished(ILogger logger, string destination, string problem);
 
     /// <summary>What one run has gathered so far; whatever a failure leaves of it still goes into the report.</summary>
     private sealed class Run(ReconcileRequest request)

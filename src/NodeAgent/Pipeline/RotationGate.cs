@@ -49,39 +49,40 @@ public sealed class RotationGate(ProbeSuite probes, RotationOptions options, Tim
 
     public async Task<RotationCheck> CheckAsync(CredentialSet set, TimeSpan timeout, CancellationToken ct)
     {
-        var placed = probes.PlacedCredentials();
+        var placed = probes.PlacedIdentity();
+        var fresh = set.Identity;
         if (placed is null)
         {
-            return new RotationCheck(RotationVerdict.FirstPlacement, $"first placement of {set.Credentials.AccessKeyId.Masked}", []);
+            return new RotationCheck(RotationVerdict.FirstPlacement, $"first placement of {fresh.Masked}", []);
         }
 
-        if (placed.Equals(set.Credentials))
+        if (placed.Equals(fresh))
         {
-            return new RotationCheck(RotationVerdict.NoChange, $"using {placed.AccessKeyId.Masked}", []);
+            return new RotationCheck(RotationVerdict.NoChange, $"using {placed.Masked}", []);
         }
 
         if (!options.VerifyBeforeSwap)
         {
             return new RotationCheck(RotationVerdict.Unchecked,
-                $"rotating {placed.AccessKeyId.Masked} → {set.Credentials.AccessKeyId.Masked} unverified (rotation.verify_before_swap: false)", []);
+                $"rotating {placed.Masked} → {fresh.Masked} unverified (rotation.verify_before_swap: false)", []);
         }
 
-        var pair = Fingerprint(placed) + Fingerprint(set.Credentials);
+        var pair = placed.Fingerprint + fresh.Fingerprint;
         if (_remembered is { } r && r.Pair == pair && clock.GetUtcNow() - r.At < recheckAfter)
         {
             return r.Check;
         }
 
-        var check = Judge(placed, set.Credentials, await probes.ProveAsync(set, timeout, ct).ConfigureAwait(false));
+        var check = Judge(placed, fresh, await probes.ProveAsync(set, timeout, ct).ConfigureAwait(false));
         _remembered = (pair, check, clock.GetUtcNow());
         return check;
     }
 
-    private RotationCheck Judge(AwsCredentials placed, AwsCredentials fresh, IReadOnlyList<ProbeResult> proof)
+    private RotationCheck Judge(CredentialSource placed, CredentialSource fresh, IReadOnlyList<ProbeResult> proof)
     {
         var failed = proof.Where(p => p.Status == ProbeStatus.Failed).ToList();
         var rejected = failed.FirstOrDefault(p => p.Failure is AwsFailureKind.Credentials or AwsFailureKind.AccessDenied);
-        var stillUsing = $"still using {placed.AccessKeyId.Masked}";
+        var stillUsing = $"still using {placed.Masked}";
         if (rejected is not null)
         {
             return new RotationCheck(RotationVerdict.Rejected, $"new credentials rejected: {rejected.Detail}; {stillUsing}", failed);
@@ -92,16 +93,13 @@ public sealed class RotationGate(ProbeSuite probes, RotationOptions options, Tim
         {
             return options.WhenUnverifiable == UnverifiableRotation.Keep
                 ? new RotationCheck(RotationVerdict.UnverifiableKept,
-                    $"new credentials {fresh.AccessKeyId.Masked} could not be verified: {unreachable.Detail}; {stillUsing} (rotation.when_unverifiable: keep)", failed)
+                    $"new credentials {fresh.Masked} could not be verified: {unreachable.Detail}; {stillUsing} (rotation.when_unverifiable: keep)", failed)
                 : new RotationCheck(RotationVerdict.UnverifiableApplied,
-                    $"new credentials {fresh.AccessKeyId.Masked} could not be verified ({unreachable.Detail}); applied anyway, since the old key may be the revoked one (rotation.when_unverifiable: apply)", failed);
+                    $"new credentials {fresh.Masked} could not be verified ({unreachable.Detail}); applied anyway, since the old key may be the revoked one (rotation.when_unverifiable: apply)", failed);
         }
 
-        return new RotationCheck(RotationVerdict.Verified, $"rotated {placed.AccessKeyId.Masked} → {fresh.AccessKeyId.Masked} after verifying the new key", []);
+        return new RotationCheck(RotationVerdict.Verified, $"rotated {placed.Masked} → {fresh.Masked} after verifying the new key", []);
     }
-
-    private static string Fingerprint(AwsCredentials c) =>
-        c.AccessKeyId.Fingerprint + c.SecretAccessKey.Fingerprint + (c.SessionToken?.Fingerprint ?? "-");
 }
 
 /// <summary>The sources' new keys were not swapped in (rejected, or unverifiable with `keep`): nothing was changed.</summary>

@@ -10,8 +10,6 @@ namespace NodeAgent.Planning;
 /// </summary>
 public sealed class OwnershipResolver(PathMap paths, string configFile)
 {
-    public sealed record Resolution(FileOwner? Owner, string Description, string? Note);
-
     public Resolution Resolve(string user, string configKey, List<SourceError> errors)
     {
         var account = UserDirectory.Find(user);
@@ -41,4 +39,6 @@ public sealed class OwnershipResolver(PathMap paths, string configFile)
 
         return new Resolution(new FileOwner(account!.Uid, account.Gid), $"{user}", null);
     }
+
+    public sealed record Resolution(FileOwner? Owner, string Description, string? Note);
 }

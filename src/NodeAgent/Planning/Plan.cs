@@ -11,6 +11,20 @@ public enum FileAction
     Unchanged,
 }
 
+/// <summary>
+/// Which files rotate together: one home's ~/.aws pair (its credentials and config must never disagree), and the
+/// shared set of every other target. A user can only break domains in places they own, so their own home or, where
+/// they own /opt/sensor, the shared set: never root's home.
+/// </summary>
+public static class FailureDomains
+{
+    public const string Shared = "shared";
+
+    public static string For(RenderedFile file) => file.Kind is TargetKind.AwsCredentials or TargetKind.AwsConfig
+        ? $"home {System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(file.HostPath))}"
+        : Shared;
+}
+
 /// <summary>What apply would do to one target, and why.</summary>
 public sealed record FileChange(
     RenderedFile Desired,
@@ -47,25 +61,11 @@ public sealed record Plan(CredentialSet Set, IReadOnlyList<FileChange> Files, IR
     /// <summary>The domains apply refuses because of <see cref="UnsafeTargets"/>; every other domain is applied.</summary>
     public IReadOnlyList<RefusedDomain> RefusedDomains { get; init; } = [];
 
-    public bool IsRefused(string domain) => RefusedDomains.Any(d => d.Name == domain);
-
     /// <summary>Every secret of the set, for masking anything derived from file contents.</summary>
     public IReadOnlyList<Secret> Secrets => Set.Credentials.Secrets;
+
+    public bool IsRefused(string domain) => RefusedDomains.Any(d => d.Name == domain);
 }
 
 /// <summary>A failure domain with an unsafe path in it: none of its files is written.</summary>
 public sealed record RefusedDomain(string Name, IReadOnlyList<UnsafePathException> Problems);
-
-/// <summary>
-/// Which files rotate together: one home's ~/.aws pair (its credentials and config must never disagree), and the
-/// shared set of every other target. A user can only break domains in places they own, so their own home or, where
-/// they own /opt/sensor, the shared set: never root's home.
-/// </summary>
-public static class FailureDomains
-{
-    public const string Shared = "shared";
-
-    public static string For(RenderedFile file) => file.Kind is TargetKind.AwsCredentials or TargetKind.AwsConfig
-        ? $"home {System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(file.HostPath))}"
-        : Shared;
-}

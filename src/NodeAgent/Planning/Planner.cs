@@ -98,7 +98,7 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
 
         if (existing.Mode != file.Mode)
         {
-            reasons.Add($"mode {Octal(existing.Mode)} → {Octal(file.Mode)}");
+            reasons.Add($"mode {existing.Mode} → {file.Mode}");
         }
 
         if (owner.Owner is { } want && (existing.Uid != want.Uid || existing.Gid != want.Gid))
@@ -115,8 +115,6 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
             DiffWithheld = withheld,
         };
     }
-
-    public static string Octal(int mode) => Convert.ToString(mode, 8).PadLeft(3, '0');
 }
 
 /// <summary>One or more targets are symlinks, not regular files, or below an unsafe directory: nothing is written through them.</summary>

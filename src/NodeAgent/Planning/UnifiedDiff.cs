@@ -10,10 +10,10 @@ namespace NodeAgent.Planning;
 /// </summary>
 public static class UnifiedDiff
 {
-    private const int Context = 3;
-
     /// <summary>The largest LCS table built (cells, 4 bytes each: 16 MB).</summary>
     public const long MaxTableCells = 4_000_000;
+
+    private const int Context = 3;
 
     public static string Render(string oldLabel, string newLabel, string oldText, string newText)
     {
@@ -73,10 +73,6 @@ public static class UnifiedDiff
         var lines = text.Replace("\r\n", "\n").Split('\n');
         return text.EndsWith('\n') ? lines[..^1] : lines;
     }
-
-    private readonly record struct Op(char Kind, string Text, int OldLine, int NewLine);
-
-    private readonly record struct Range(int Start, int End);
 
     /// <summary>The edit script, or null when the lines between the common head and tail are too many for the table.</summary>
     private static List<Op>? Diff(string[] a, string[] b, out int removed, out int added)
@@ -189,4 +185,8 @@ public static class UnifiedDiff
             i = end;
         }
     }
+
+    private readonly record struct Op(char Kind, string Text, int OldLine, int NewLine);
+
+    private readonly record struct Range(int Start, int End);
 }

@@ -83,7 +83,7 @@ public sealed record AwsFailure(AwsFailureKind Kind, string Detail, string Fix)
     private static AwsFailure FromErrorCode(
         string code, AmazonServiceException e, AwsCallContext call, string iamAction, string resourceArn)
     {
-        var key = call.AccessKeyId.Masked;
+        var key = call.Credentials.Masked;
         switch (code)
         {
             case "InvalidAccessKeyId" or "InvalidClientTokenId" or "UnrecognizedClientException":
@@ -129,4 +129,4 @@ public sealed record AwsFailure(AwsFailureKind Kind, string Detail, string Fix)
 }
 
 /// <summary>Where a call went and as whom, for error messages (the key only ever appears masked).</summary>
-public sealed record AwsCallContext(string Endpoint, string Region, Secret AccessKeyId, TimeSpan Timeout, string? Bucket = null);
+public sealed record AwsCallContext(string Endpoint, string Region, CredentialSource Credentials, TimeSpan Timeout, string? Bucket = null);

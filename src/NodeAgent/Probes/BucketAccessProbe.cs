@@ -31,7 +31,7 @@ public sealed class BucketAccessProbe : IProbe
     private static readonly TimeSpan CleanupBudget = TimeSpan.FromSeconds(2);
 
     private readonly AwsClientFactory _clients;
-    private readonly AwsCredentials _credentials;
+    private readonly CredentialSource _credentials;
     private readonly string _region;
     private readonly BucketAssignment _bucket;
     private readonly bool _readOnly;
@@ -40,7 +40,7 @@ public sealed class BucketAccessProbe : IProbe
     private readonly AwsCallContext _call;
 
     public BucketAccessProbe(
-        AwsClientFactory clients, AwsCredentials credentials, string region, BucketAssignment bucket,
+        AwsClientFactory clients, CredentialSource credentials, string region, BucketAssignment bucket,
         ProbeOptions options, string hostname, bool readOnly)
     {
         _clients = clients;
@@ -52,7 +52,7 @@ public sealed class BucketAccessProbe : IProbe
             : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
         _bucketArn = $"arn:{partition}:s3:::{bucket.Name}";
         _objectsArn = _bucketArn + "/*";
-        _call = new AwsCallContext(clients.S3Endpoint.Describe("s3", region), region, credentials.AccessKeyId,
+        _call = new AwsCallContext(clients.S3Endpoint.Describe("s3", region), region, credentials,
             clients.RequestTimeout, bucket.Name);
         ObjectPrefix = options.ObjectPrefix.Replace("{hostname}", hostname, StringComparison.Ordinal);
         ObjectKey = $"{ObjectPrefix}{bucket.Role}-{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}.txt";
@@ -73,6 +73,14 @@ public sealed class BucketAccessProbe : IProbe
         await run.ExecuteAsync(ct).ConfigureAwait(false);
         return run.Results;
     }
+
+    /// <summary>GetBucketLocation answers "" for us-east-1 and the legacy "EU" for eu-west-1.</summary>
+    internal static string NormalizeRegion(string? location) => location switch
+    {
+        null or "" or "US" => "us-east-1",
+        "EU" => "eu-west-1",
+        _ => location,
+    };
 
     private string TargetOf(string action) => $"{_bucket.Role}:{_bucket.Name}:{action}";
 
@@ -120,6 +128,8 @@ public sealed class BucketAccessProbe : IProbe
 
             await WriteReadDeleteAsync(ct).ConfigureAwait(false);
         }
+
+        private static StepOutcome Ok(string detail) => new(ProbeStatus.Ok, detail, null);
 
         private async Task WriteReadDeleteAsync(CancellationToken ct)
         {
@@ -263,17 +273,7 @@ public sealed class BucketAccessProbe : IProbe
         private void Add(string action, StepOutcome outcome, long started) =>
             Results.Add(new ProbeResult(ProbeName, probe.TargetOf(action), outcome.Status, outcome.Detail, outcome.Fix,
                 Stopwatch.GetElapsedTime(started), outcome.Failure));
-
-        private static StepOutcome Ok(string detail) => new(ProbeStatus.Ok, detail, null);
     }
-
-    /// <summary>GetBucketLocation answers "" for us-east-1 and the legacy "EU" for eu-west-1.</summary>
-    internal static string NormalizeRegion(string? location) => location switch
-    {
-        null or "" or "US" => "us-east-1",
-        "EU" => "eu-west-1",
-        _ => location,
-    };
 
     private sealed record StepOutcome(ProbeStatus Status, string Detail, string? Fix, AwsFailureKind? Failure = null);
 }

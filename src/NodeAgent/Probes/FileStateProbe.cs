@@ -21,7 +21,7 @@ public static class FileStateProbe
 
         foreach (var file in plan.Files)
         {
-            var mode = Planner.Octal(file.Desired.Mode).PadLeft(4, '0');
+            var mode = file.Desired.Mode.ToString();
             results.Add(file.Action switch
             {
                 FileAction.Unchanged => new ProbeResult(Kind, file.Path, ProbeStatus.Ok,

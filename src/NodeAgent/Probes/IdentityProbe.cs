@@ -12,7 +12,7 @@ namespace NodeAgent.Probes;
 /// Asks STS who the credentials belong to (GetCallerIdentity needs no IAM permission, so any failure is about the
 /// key itself, the clock or the network). Answers the first question of any S3 failure: are these keys alive?
 /// </summary>
-public sealed class IdentityProbe(AwsClientFactory clients, AwsCredentials credentials, string region) : IProbe
+public sealed class IdentityProbe(AwsClientFactory clients, CredentialSource credentials, string region) : IProbe
 {
     public const string ProbeName = "identity";
     private const string Target = "sts";
@@ -28,7 +28,7 @@ public sealed class IdentityProbe(AwsClientFactory clients, AwsCredentials crede
             return [new ProbeResult(ProbeName, Target, ProbeStatus.Skipped, reason, null, TimeSpan.Zero)];
         }
 
-        var call = new AwsCallContext(clients.StsEndpoint.Describe("sts", region), region, credentials.AccessKeyId, clients.RequestTimeout);
+        var call = new AwsCallContext(clients.StsEndpoint.Describe("sts", region), region, credentials, clients.RequestTimeout);
         try
         {
             using var sts = clients.CreateStsClient(credentials, region);
@@ -36,7 +36,7 @@ public sealed class IdentityProbe(AwsClientFactory clients, AwsCredentials crede
             return
             [
                 new ProbeResult(ProbeName, Target, ProbeStatus.Ok,
-                    $"account {identity.Account}, {identity.Arn} (key {credentials.AccessKeyId.Masked})", null,
+                    $"account {identity.Account}, {identity.Arn} (key {credentials.Masked})", null,
                     Stopwatch.GetElapsedTime(started)),
             ];
         }

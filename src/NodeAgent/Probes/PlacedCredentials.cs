@@ -10,8 +10,6 @@ namespace NodeAgent.Probes;
 /// </summary>
 public static class PlacedCredentials
 {
-    public sealed record Result(AwsCredentials? Credentials, string Path, string? Problem);
-
     public static Result Read(SecureFileSystem fileSystem, string path, string profile)
     {
         ExistingFile? file;
@@ -42,4 +40,6 @@ public static class PlacedCredentials
         var token = section!.Find("aws_session_token")?.Value;
         return new Result(new AwsCredentials(Secret.AccessKeyId(id), Secret.Of(secret), token is null ? null : Secret.Of(token)), path, null);
     }
+
+    public sealed record Result(AwsCredentials? Credentials, string Path, string? Problem);
 }

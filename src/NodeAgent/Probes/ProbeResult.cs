@@ -7,6 +7,15 @@ public enum ProbeStatus
     Skipped,
 }
 
+/// <summary>A check against the outside world. Implementations report failures as results; they do not throw for them.</summary>
+public interface IProbe
+{
+    /// <summary>The probe kind plus what it targets, e.g. "bucket raw"; used when the probe itself fails or times out.</summary>
+    string Name { get; }
+
+    Task<IReadOnlyList<ProbeResult>> RunAsync(CancellationToken ct);
+}
+
 /// <summary>
 /// One checked fact. <paramref name="Probe"/> names the kind of check ("identity", "bucket"),
 /// <paramref name="Target"/> what was checked ("sts", "raw:expanso-raw:s3:PutObject"). A failure always says
@@ -16,12 +25,3 @@ public enum ProbeStatus
 /// </summary>
 public sealed record ProbeResult(string Probe, string Target, ProbeStatus Status, string Detail, string? Fix, TimeSpan Duration,
     AwsFailureKind? Failure = null);
-
-/// <summary>A check against the outside world. Implementations report failures as results; they do not throw for them.</summary>
-public interface IProbe
-{
-    /// <summary>The probe kind plus what it targets, e.g. "bucket raw"; used when the probe itself fails or times out.</summary>
-    string Name { get; }
-
-    Task<IReadOnlyList<ProbeResult>> RunAsync(CancellationToken ct);
-}

@@ -32,13 +32,6 @@ public sealed class ProbeRunner
         return results.SelectMany(r => r).Select(Scrub).ToList();
     }
 
-    /// <summary>Server messages and exception texts are not ours: this keeps a credential that slipped into one out of a report.</summary>
-    private ProbeResult Scrub(ProbeResult result) => result with
-    {
-        Detail = SecretScrubber.Scrub(result.Detail, _secrets),
-        Fix = result.Fix is null ? null : SecretScrubber.Scrub(result.Fix, _secrets),
-    };
-
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "One probe that throws becomes a failed row of its own; the other probes and the report still come out.")]
     private static async Task<IReadOnlyList<ProbeResult>> RunOneAsync(IProbe probe, TimeSpan timeout, CancellationToken ct)
     {
@@ -87,4 +80,11 @@ public sealed class ProbeRunner
     private static string KindOf(IProbe probe) => probe.Name.Split(' ', 2)[0];
 
     private static string TargetOf(IProbe probe) => probe.Name.Split(' ', 2) is [_, var target] ? target : "-";
+
+    /// <summary>Server messages and exception texts are not ours: this keeps a credential that slipped into one out of a report.</summary>
+    private ProbeResult Scrub(ProbeResult result) => result with
+    {
+        Detail = SecretScrubber.Scrub(result.Detail, _secrets),
+        Fix = result.Fix is null ? null : SecretScrubber.Scrub(result.Fix, _secrets),
+    };
 }

@@ -1,3 +1,5 @@
+using NodeAgent.FileSystem;
+
 namespace NodeAgent.Rendering;
 
 public enum TargetKind
@@ -18,7 +20,7 @@ public sealed record RenderedFile(
     TargetKind Kind,
     string HostPath,
     string Owner,
-    int Mode,
+    PermissionBits Mode,
     byte[] Content,
     bool HoldsSecret,
     bool PrivateParent,

@@ -1,6 +1,7 @@
 using System.Text;
 
 using NodeAgent.Configuration;
+using NodeAgent.FileSystem;
 using NodeAgent.Sources;
 
 namespace NodeAgent.Rendering;
@@ -11,7 +12,7 @@ namespace NodeAgent.Rendering;
 /// </summary>
 public sealed class TargetRenderer(AgentOptions options)
 {
-    private static readonly int SecretMode = Convert.ToInt32("600", 8);
+    private static readonly PermissionBits SecretMode = PermissionBits.OwnerReadWrite;
 
     public IReadOnlyList<RenderedFile> Render(CredentialSet set)
     {

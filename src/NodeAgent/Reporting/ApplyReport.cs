@@ -31,7 +31,7 @@ public static class ApplyReport
                 $"not written: {domain.Name} {domain.Status.ToString().ToLowerInvariant()}: {cause}", fix, 0);
         }
 
-        var mode = Planner.Octal(file.Desired.Mode).PadLeft(4, '0');
+        var mode = file.Desired.Mode.ToString();
         var desired = $"{mode} {file.OwnerDescription}";
         if (!file.IsChange)
         {

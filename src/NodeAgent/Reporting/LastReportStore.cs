@@ -16,8 +16,7 @@ public sealed class LastReportStore(TimeProvider? clock = null, SecureFileSystem
 {
     public const string DefaultFileName = "last-report.json";
 
-    private const UnixFileMode ReportMode =
-        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private static readonly PermissionBits ReportMode = PermissionBits.OwnerWriteAllRead;
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
@@ -30,7 +29,7 @@ public sealed class LastReportStore(TimeProvider? clock = null, SecureFileSystem
     public void Write(Report report, string path)
     {
         var bytes = Encoding.UTF8.GetBytes(ReportJson.Serialize(report) + "\n");
-        _fileSystem.Write(new DesiredFile(Path.GetFullPath(path), bytes, (int)ReportMode, Owner: null, PrivateParent: false));
+        _fileSystem.Write(new DesiredFile(Path.GetFullPath(path), bytes, ReportMode, Owner: null, PrivateParent: false));
     }
 
     /// <summary>

@@ -11,6 +11,9 @@ namespace NodeAgent.Reporting;
 /// </summary>
 public static class TerminalText
 {
+    private static readonly System.Buffers.SearchValues<char> Dangerous = System.Buffers.SearchValues.Create(
+        Enumerable.Range(0, 0x2070).Select(i => (char)i).Where(IsDangerous).ToArray());
+
     public static string Visible(string text)
     {
         if (text.AsSpan().IndexOfAny(Dangerous) < 0)
@@ -42,9 +45,6 @@ public static class TerminalText
     public static bool IsDangerous(char c) =>
         (c < ' ' && c is not '\n' and not '\t') || c is >= '\u007f' and <= '\u009f'
         || c is '\u2028' or '\u2029' || c is >= '\u202a' and <= '\u202e' || c is >= '\u2066' and <= '\u2069';
-
-    private static readonly System.Buffers.SearchValues<char> Dangerous = System.Buffers.SearchValues.Create(
-        Enumerable.Range(0, 0x2070).Select(i => (char)i).Where(IsDangerous).ToArray());
 }
 
 /// <summary>

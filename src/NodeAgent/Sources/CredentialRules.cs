@@ -8,31 +8,6 @@ namespace NodeAgent.Sources;
 /// </summary>
 public static partial class CredentialRules
 {
-    [GeneratedRegex("^(AKIA|ASIA)[A-Z0-9]{16}$", RegexOptions.CultureInvariant)]
-    private static partial Regex AccessKeyIdPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9/+=]{40}$", RegexOptions.CultureInvariant)]
-    private static partial Regex SecretAccessKeyPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9/+=]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex Base64Characters();
-
-    // Partition prefixes (us, cn, us-gov, us-iso, us-isob, eusc-de …), a compass direction, a number.
-    [GeneratedRegex("^[a-z]{2,4}(-[a-z]{2,4})?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9][0-9]?$", RegexOptions.CultureInvariant)]
-    private static partial Regex RegionPattern();
-
-    [GeneratedRegex("^[a-z]{2,4}(-[a-z]{2,4})?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9][0-9]?[a-z]$", RegexOptions.CultureInvariant)]
-    private static partial Regex AvailabilityZonePattern();
-
-    [GeneratedRegex(@"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex IpAddressShape();
-
-    [GeneratedRegex("[xX]{8,}", RegexOptions.CultureInvariant)]
-    private static partial Regex LongRunOfX();
-
-    [GeneratedRegex(@"^[xX.*…_\-]{3,}$", RegexOptions.CultureInvariant)]
-    private static partial Regex OnlyXs();
-
     /// <summary>STS session tokens are hundreds of characters; anything this short was not copied whole.</summary>
     public const int MinimumSessionTokenLength = 16;
 
@@ -197,4 +172,29 @@ public static partial class CredentialRules
             .Select(s => $"ends with the reserved suffix {s}"));
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
+
+    [GeneratedRegex("^(AKIA|ASIA)[A-Z0-9]{16}$", RegexOptions.CultureInvariant)]
+    private static partial Regex AccessKeyIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9/+=]{40}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SecretAccessKeyPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9/+=]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex Base64Characters();
+
+    // Partition prefixes (us, cn, us-gov, us-iso, us-isob, eusc-de …), a compass direction, a number.
+    [GeneratedRegex("^[a-z]{2,4}(-[a-z]{2,4})?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9][0-9]?$", RegexOptions.CultureInvariant)]
+    private static partial Regex RegionPattern();
+
+    [GeneratedRegex("^[a-z]{2,4}(-[a-z]{2,4})?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9][0-9]?[a-z]$", RegexOptions.CultureInvariant)]
+    private static partial Regex AvailabilityZonePattern();
+
+    [GeneratedRegex(@"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex IpAddressShape();
+
+    [GeneratedRegex("[xX]{8,}", RegexOptions.CultureInvariant)]
+    private static partial Regex LongRunOfX();
+
+    [GeneratedRegex(@"^[xX.*…_\-]{3,}$", RegexOptions.CultureInvariant)]
+    private static partial Regex OnlyXs();
 }

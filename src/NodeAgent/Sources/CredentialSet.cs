@@ -18,9 +18,14 @@ public sealed record BucketAssignment(string Role, string Name)
 /// <summary>
 /// The one validated model of truth. After the sources are read, nothing re-reads a source file:
 /// rendering, planning, restarting and probing all take this.
+/// <see cref="Credentials"/> are the keys the targets are rendered from; <see cref="Identity"/> is who the probes and
+/// the rotation gate act as, which is where a host without keys (its instance profile) will differ.
 /// </summary>
 public sealed record CredentialSet(
     AwsCredentials Credentials,
     string Region,
     IReadOnlyList<BucketAssignment> Buckets,
-    IReadOnlyList<KeyValuePair<string, string>> PassThroughEnvironment);
+    IReadOnlyList<KeyValuePair<string, string>> PassThroughEnvironment)
+{
+    public CredentialSource Identity => new CredentialSource.StaticKeys(Credentials);
+}

@@ -15,14 +15,14 @@ public sealed class CredentialSetBuilder
     private readonly SourcesOptions _sources;
     private readonly IReadOnlyList<string> _roles;
 
+    private readonly string _targetProfile;
+
     public CredentialSetBuilder(SourcesOptions sources, IReadOnlyList<string> bucketRoles, string targetProfile = "default")
     {
         _sources = sources;
         _roles = bucketRoles;
         _targetProfile = targetProfile;
     }
-
-    private readonly string _targetProfile;
 
     /// <exception cref="InvalidInputException">carrying every problem found in the sources.</exception>
     public CredentialSet Build(SourceDocuments documents)
@@ -72,42 +72,6 @@ public sealed class CredentialSetBuilder
         }
 
         return Assemble(files);
-    }
-
-    private void CheckComplete(SourceFacts file, List<SourceError> errors)
-    {
-        var names = file.Names;
-        if (file.AccessKeyId is { } id && file.SecretAccessKey is null)
-        {
-            errors.Add(new SourceError(file.File, id.Line,
-                $"the file holds {names.AccessKeyId} but no {names.SecretAccessKey}",
-                $"add {names.SecretAccessKey} (the secret shown once when the key was created in the IAM console), or remove {names.AccessKeyId} so that another file provides both"));
-        }
-
-        if (file.SecretAccessKey is { } secret && file.AccessKeyId is null)
-        {
-            errors.Add(new SourceError(file.File, secret.Line,
-                $"the file holds {names.SecretAccessKey} but no {names.AccessKeyId}",
-                $"add the {names.AccessKeyId} that belongs to this secret (IAM console → Security credentials), or remove {names.SecretAccessKey} so that another file provides both"));
-        }
-
-        if (file.SessionToken is { } token && file.AccessKeyId is null && file.SecretAccessKey is null)
-        {
-            errors.Add(new SourceError(file.File, token.Line,
-                $"the file holds {names.SessionToken} but no access key",
-                $"put the session token in the same file as the {names.AccessKeyId} and {names.SecretAccessKey} it was issued with"));
-        }
-
-        if (file.Buckets.Count > 0 && names.Bucket is { } bucketName)
-        {
-            var missing = _roles.Where(r => !file.Buckets.ContainsKey(r)).ToList();
-            if (missing.Count > 0)
-            {
-                errors.Add(new SourceError(file.File, file.BucketsLine,
-                    $"the file names buckets for some roles but not for {string.Join(", ", missing)}",
-                    $"add {string.Join(", ", missing.Select(bucketName))} (a file that names buckets must name all of {string.Join(", ", _roles)})"));
-            }
-        }
     }
 
     private static void CheckValues(SourceFacts file, HashSet<SourcedValue> valid, List<SourceError> errors)
@@ -168,6 +132,48 @@ public sealed class CredentialSetBuilder
                 errors.Add(new SourceError(token.File, token.Line,
                     $"{token.Field} is set, but {Secret.Mask(id.Value, 4)} is a long-term key: long-term AKIA keys take no session token",
                     $"delete the {token.Field} line, or use the ASIA key id and secret issued with this token"));
+            }
+        }
+    }
+
+    /// <summary>Two secrets can share the masked form; fingerprints tell them apart without revealing either.</summary>
+    private static string Fingerprints(SourcedValue a, SourcedValue b) =>
+        $"; fingerprints {Secret.FingerprintOf(b.Value)} vs {Secret.FingerprintOf(a.Value)}";
+
+    private static string BucketText(string bucket) => bucket.Length <= 70 ? $"\"{bucket}\"" : "(a long value)";
+
+    private void CheckComplete(SourceFacts file, List<SourceError> errors)
+    {
+        var names = file.Names;
+        if (file.AccessKeyId is { } id && file.SecretAccessKey is null)
+        {
+            errors.Add(new SourceError(file.File, id.Line,
+                $"the file holds {names.AccessKeyId} but no {names.SecretAccessKey}",
+                $"add {names.SecretAccessKey} (the secret shown once when the key was created in the IAM console), or remove {names.AccessKeyId} so that another file provides both"));
+        }
+
+        if (file.SecretAccessKey is { } secret && file.AccessKeyId is null)
+        {
+            errors.Add(new SourceError(file.File, secret.Line,
+                $"the file holds {names.SecretAccessKey} but no {names.AccessKeyId}",
+                $"add the {names.AccessKeyId} that belongs to this secret (IAM console → Security credentials), or remove {names.SecretAccessKey} so that another file provides both"));
+        }
+
+        if (file.SessionToken is { } token && file.AccessKeyId is null && file.SecretAccessKey is null)
+        {
+            errors.Add(new SourceError(file.File, token.Line,
+                $"the file holds {names.SessionToken} but no access key",
+                $"put the session token in the same file as the {names.AccessKeyId} and {names.SecretAccessKey} it was issued with"));
+        }
+
+        if (file.Buckets.Count > 0 && names.Bucket is { } bucketName)
+        {
+            var missing = _roles.Where(r => !file.Buckets.ContainsKey(r)).ToList();
+            if (missing.Count > 0)
+            {
+                errors.Add(new SourceError(file.File, file.BucketsLine,
+                    $"the file names buckets for some roles but not for {string.Join(", ", missing)}",
+                    $"add {string.Join(", ", missing.Select(bucketName))} (a file that names buckets must name all of {string.Join(", ", _roles)})"));
             }
         }
     }
@@ -272,10 +278,4 @@ public sealed class CredentialSetBuilder
             keys.SessionToken is { } token ? Secret.Of(token.Value) : null);
         return new CredentialSet(credentials, region, buckets, passThrough);
     }
-
-    /// <summary>Two secrets can share the masked form; fingerprints tell them apart without revealing either.</summary>
-    private static string Fingerprints(SourcedValue a, SourcedValue b) =>
-        $"; fingerprints {Secret.FingerprintOf(b.Value)} vs {Secret.FingerprintOf(a.Value)}";
-
-    private static string BucketText(string bucket) => bucket.Length <= 70 ? $"\"{bucket}\"" : "(a long value)";
 }

@@ -2,21 +2,6 @@ using System.Text;
 
 namespace NodeAgent.Sources;
 
-/// <summary>One NAME=value assignment, value already unquoted and unescaped.</summary>
-public sealed record DotEnvVariable(string Name, string Value, int Line);
-
-/// <summary>A parsed .env file: variables in file order, and every problem found, each naming its line.</summary>
-public sealed record DotEnvDocument(string Path, IReadOnlyList<DotEnvVariable> Variables, IReadOnlyList<SourceError> Errors)
-{
-    public bool IsValid => Errors.Count == 0;
-
-    /// <summary>True when the text held nothing but blank lines and comments.</summary>
-    public bool IsEmpty { get; init; }
-
-    public DotEnvVariable? Find(string name) =>
-        Variables.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.Ordinal));
-}
-
 /// <summary>
 /// Reads .env files as operators write them: CRLF, a UTF-8 BOM, # comments, blank lines, spaces around =,
 /// an "export " prefix, 'single quotes' (literal), "double quotes" (with \" \\ \n \r \t \$ escapes), and a
@@ -169,4 +154,19 @@ public static class DotEnvParser
         name.Length is > 0 and <= 32 && name.All(c => c is >= ' ' and <= '~' && c is not '/' and not '+')
             ? $"\"{name}\""
             : "on this line";
+}
+
+/// <summary>One NAME=value assignment, value already unquoted and unescaped.</summary>
+public sealed record DotEnvVariable(string Name, string Value, int Line);
+
+/// <summary>A parsed .env file: variables in file order, and every problem found, each naming its line.</summary>
+public sealed record DotEnvDocument(string Path, IReadOnlyList<DotEnvVariable> Variables, IReadOnlyList<SourceError> Errors)
+{
+    public bool IsValid => Errors.Count == 0;
+
+    /// <summary>True when the text held nothing but blank lines and comments.</summary>
+    public bool IsEmpty { get; init; }
+
+    public DotEnvVariable? Find(string name) =>
+        Variables.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.Ordinal));
 }

@@ -72,6 +72,8 @@ internal static class EnvFileFacts
         return facts;
     }
 
+    internal static string RegionText(string region) => region.Length <= 32 ? $"\"{region}\"" : "a long value";
+
     /// <summary>AWS_DEFAULT_REGION and AWS_REGION may both be set (SDKs differ in which they read) but must agree.</summary>
     private static void TakeRegion(SourceFacts facts, SourcedValue value, List<SourceError> errors)
     {
@@ -101,6 +103,4 @@ internal static class EnvFileFacts
 
         facts.PassThrough.Add(new KeyValuePair<string, string>(variable.Name, variable.Value));
     }
-
-    internal static string RegionText(string region) => region.Length <= 32 ? $"\"{region}\"" : "a long value";
 }

@@ -19,14 +19,6 @@ public sealed class Secret : IEquatable<Secret>
         _revealPrefix = revealPrefix;
     }
 
-    /// <summary>An access key id: its first four characters say AKIA/ASIA, which operators need to read.</summary>
-    public static Secret AccessKeyId(string value) => new(value, 4);
-
-    /// <summary>A secret access key, session token or any other value that must never be shown.</summary>
-    public static Secret Of(string value) => new(value, 0);
-
-    public string Reveal() => _value;
-
     public int Length => _value.Length;
 
     /// <summary>AKIA…WXYZ for key ids, ****…WXYZ for secrets; short values are fully hidden.</summary>
@@ -34,6 +26,12 @@ public sealed class Secret : IEquatable<Secret>
 
     /// <summary>A stable, non-reversible identity for comparing values without printing them.</summary>
     public string Fingerprint => FingerprintOf(_value);
+
+    /// <summary>An access key id: its first four characters say AKIA/ASIA, which operators need to read.</summary>
+    public static Secret AccessKeyId(string value) => new(value, 4);
+
+    /// <summary>A secret access key, session token or any other value that must never be shown.</summary>
+    public static Secret Of(string value) => new(value, 0);
 
     public static string Mask(string value, int revealPrefix = 0)
     {
@@ -48,6 +46,8 @@ public sealed class Secret : IEquatable<Secret>
 
     public static string FingerprintOf(string value) =>
         "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..12];
+
+    public string Reveal() => _value;
 
     public override string ToString() => Masked;
 

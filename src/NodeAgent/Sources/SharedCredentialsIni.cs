@@ -1,27 +1,5 @@
 namespace NodeAgent.Sources;
 
-/// <summary>One key = value line; <see cref="Key"/> is lower-cased because the AWS tools read keys case-insensitively.</summary>
-public sealed record IniEntry(string Key, string Value, int Line);
-
-/// <summary>One [section]; <see cref="Name"/> is the profile name ("[profile x]" is read as "x").</summary>
-public sealed record IniSection(string Name, int Line, IReadOnlyList<IniEntry> Entries)
-{
-    public IniEntry? Find(string key) =>
-        Entries.FirstOrDefault(e => string.Equals(e.Key, key, StringComparison.OrdinalIgnoreCase));
-}
-
-/// <summary>A parsed shared-credentials/config file. Sections are in file order; errors name file and line.</summary>
-public sealed record IniDocument(string Path, IReadOnlyList<IniSection> Sections, IReadOnlyList<SourceError> Errors)
-{
-    public bool IsValid => Errors.Count == 0;
-
-    /// <summary>True when the text held nothing but blank lines and comments.</summary>
-    public bool IsEmpty { get; init; }
-
-    public IniSection? FindProfile(string profile) =>
-        Sections.FirstOrDefault(s => string.Equals(s.Name, profile, StringComparison.Ordinal));
-}
-
 /// <summary>
 /// Reads the AWS shared-credentials format (~/.aws/credentials, and the expanso-s3-credentials source):
 /// [section] headers, "key = value" lines, # and ; comments, CRLF, a UTF-8 BOM. Anything ambiguous (a key or
@@ -40,6 +18,10 @@ public static class SharedCredentialsIni
 
         return Parse(path, SourceText.Decode(bytes), errors);
     }
+
+    /// <summary>Key names are only echoed when they look like key names, so a pasted secret is never repeated.</summary>
+    internal static string SafeKey(string key) =>
+        key.Length <= 64 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? key : "(on this line)";
 
     private static IniDocument Parse(string path, string text, List<SourceError> errors)
     {
@@ -200,8 +182,26 @@ public static class SharedCredentialsIni
 
         return value;
     }
+}
 
-    /// <summary>Key names are only echoed when they look like key names, so a pasted secret is never repeated.</summary>
-    internal static string SafeKey(string key) =>
-        key.Length <= 64 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? key : "(on this line)";
+/// <summary>One key = value line; <see cref="Key"/> is lower-cased because the AWS tools read keys case-insensitively.</summary>
+public sealed record IniEntry(string Key, string Value, int Line);
+
+/// <summary>One [section]; <see cref="Name"/> is the profile name ("[profile x]" is read as "x").</summary>
+public sealed record IniSection(string Name, int Line, IReadOnlyList<IniEntry> Entries)
+{
+    public IniEntry? Find(string key) =>
+        Entries.FirstOrDefault(e => string.Equals(e.Key, key, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>A parsed shared-credentials/config file. Sections are in file order; errors name file and line.</summary>
+public sealed record IniDocument(string Path, IReadOnlyList<IniSection> Sections, IReadOnlyList<SourceError> Errors)
+{
+    public bool IsValid => Errors.Count == 0;
+
+    /// <summary>True when the text held nothing but blank lines and comments.</summary>
+    public bool IsEmpty { get; init; }
+
+    public IniSection? FindProfile(string profile) =>
+        Sections.FirstOrDefault(s => string.Equals(s.Name, profile, StringComparison.Ordinal));
 }

@@ -2,24 +2,6 @@ using System.Text.Json;
 
 namespace NodeAgent.Sources;
 
-/// <summary>A JSON value with the line it starts on. Only what the sources need: objects, strings, the rest by kind.</summary>
-internal abstract record JsonSourceNode(int Line);
-
-internal sealed record JsonSourceMember(string Name, string Path, int Line, JsonSourceNode Value);
-
-internal sealed record JsonSourceObject(int Line, IReadOnlyList<JsonSourceMember> Members) : JsonSourceNode(Line)
-{
-    public JsonSourceMember? Find(string name) =>
-        Members.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.Ordinal));
-}
-
-internal sealed record JsonSourceArray(int Line, IReadOnlyList<JsonSourceNode> Items) : JsonSourceNode(Line);
-
-internal sealed record JsonSourceString(int Line, string Value) : JsonSourceNode(Line);
-
-/// <summary>A number, true, false or null; <see cref="Kind"/> names it for messages ("a number").</summary>
-internal sealed record JsonSourceScalar(int Line, string Kind) : JsonSourceNode(Line);
-
 /// <summary>
 /// Reads JSON with Utf8JsonReader (no reflection, so AOT-safe) into a small tree that keeps line numbers and
 /// rejects duplicate property names at any depth: System.Text.Json and most readers silently keep the last
@@ -179,3 +161,21 @@ internal static class SourceJson
         return true;
     }
 }
+
+/// <summary>A JSON value with the line it starts on. Only what the sources need: objects, strings, the rest by kind.</summary>
+internal abstract record JsonSourceNode(int Line);
+
+internal sealed record JsonSourceMember(string Name, string Path, int Line, JsonSourceNode Value);
+
+internal sealed record JsonSourceObject(int Line, IReadOnlyList<JsonSourceMember> Members) : JsonSourceNode(Line)
+{
+    public JsonSourceMember? Find(string name) =>
+        Members.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.Ordinal));
+}
+
+internal sealed record JsonSourceArray(int Line, IReadOnlyList<JsonSourceNode> Items) : JsonSourceNode(Line);
+
+internal sealed record JsonSourceString(int Line, string Value) : JsonSourceNode(Line);
+
+/// <summary>A number, true, false or null; <see cref="Kind"/> names it for messages ("a number").</summary>
+internal sealed record JsonSourceScalar(int Line, string Kind) : JsonSourceNode(Line);

@@ -5,6 +5,15 @@ using NodeAgent.Configuration;
 
 namespace NodeAgent.Sources;
 
+/// <summary>Where the sources come from: the directory the deployer uploads to now; a parameter store next.</summary>
+public interface ISourceProvider
+{
+    /// <summary>What an operator is told to look at ("/opt/deployment/etc/aws/credentials").</summary>
+    string Origin { get; }
+
+    Task<SourceSnapshot> ReadAsync(CancellationToken ct);
+}
+
 /// <summary>
 /// The documents one read of the sources returned, and a fingerprint of exactly those bytes (and of any problem met
 /// reading them), so "did the sources change since the last cycle?" is one comparison and never a re-parse.
@@ -31,15 +40,6 @@ public sealed record SourceSnapshot(SourceDocuments Documents, string Fingerprin
 
         return new SourceSnapshot(documents, "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset())[..16], origin);
     }
-}
-
-/// <summary>Where the sources come from: the directory the deployer uploads to now; a parameter store next.</summary>
-public interface ISourceProvider
-{
-    /// <summary>What an operator is told to look at ("/opt/deployment/etc/aws/credentials").</summary>
-    string Origin { get; }
-
-    Task<SourceSnapshot> ReadAsync(CancellationToken ct);
 }
 
 /// <summary>The three files in the sources directory, read with the bounds and refusals of <see cref="SourceFileReader"/>.</summary>

@@ -63,6 +63,8 @@ public sealed class DockerSandbox : IAsyncDisposable
 
     private static readonly SemaphoreSlim ImageLock = new(1, 1);
 
+    private readonly List<string> _networks = [];
+
     private DockerSandbox(DockerClient client, string root)
     {
         Client = client;
@@ -103,9 +105,6 @@ public sealed class DockerSandbox : IAsyncDisposable
 
     public string Unrelated => Path.Combine(Root, "srv", "unrelated");
 
-    public ContainersOptions Options(int restartTimeoutSeconds = 30) =>
-        new() { Names = [Simulators, Compute], RestartTimeoutSeconds = restartTimeoutSeconds };
-
     public static DockerClientFactory Factory(ContainersOptions options) => new(options, _ => null);
 
     public static async Task<DockerSandbox> CreateAsync()
@@ -115,6 +114,9 @@ public sealed class DockerSandbox : IAsyncDisposable
         var root = Path.Combine(Path.GetTempPath(), "nodeagent-containers-" + Guid.NewGuid().ToString("N")[..8]);
         return new DockerSandbox(client, root);
     }
+
+    public ContainersOptions Options(int restartTimeoutSeconds = 30) =>
+        new() { Names = [Simulators, Compute], RestartTimeoutSeconds = restartTimeoutSeconds };
 
     /// <summary>Create (and start, unless told not to) a container of SERVICE named PROJECT-SERVICE-INDEX.</summary>
     public async Task<string> ComposeServiceAsync(
@@ -266,21 +268,6 @@ public sealed class DockerSandbox : IAsyncDisposable
         }
     }
 
-    private readonly List<string> _networks = [];
-
-    private async Task EnsureNetworkAsync(string network)
-    {
-        if (!_networks.Contains(network))
-        {
-            await Client.Networks.CreateNetworkAsync(new NetworksCreateParameters
-            {
-                Name = network,
-                Labels = new Dictionary<string, string> { ["com.docker.compose.project"] = Project },
-            });
-            _networks.Add(network);
-        }
-    }
-
     private static async Task EnsureImageAsync(DockerClient client)
     {
         await ImageLock.WaitAsync();
@@ -320,5 +307,18 @@ public sealed class DockerSandbox : IAsyncDisposable
         }
 
         throw new InvalidOperationException("NodeAgent.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private async Task EnsureNetworkAsync(string network)
+    {
+        if (!_networks.Contains(network))
+        {
+            await Client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+            {
+                Name = network,
+                Labels = new Dictionary<string, string> { ["com.docker.compose.project"] = Project },
+            });
+            _networks.Add(network);
+        }
     }
 }

@@ -15,6 +15,9 @@ namespace NodeAgent.IntegrationTests.Containers;
 /// <summary>What a recreated clone keeps (and must not copy) from the original, beyond the basics in ConsumerUpdaterTests.</summary>
 public sealed class RecreateShapeTests
 {
+    internal const string TemporaryKeyId = "ASIATEMPTEMPTEMP3333";
+    internal const string NewToken = "IQoJb3JpZ2luX2VjEXAMPLEnewsessiontoken00000";
+
     [DockerFact]
     public async Task Update_recreates_a_consumer_that_shares_another_containers_network_keeping_that_network_mode()
     {
@@ -180,9 +183,6 @@ public sealed class RecreateShapeTests
         Assert.Equal(startedAt, still.State.StartedAt);
         Assert.Contains($"AWS_ACCESS_KEY_ID={OldKeyId}", still.Config.Env);
     }
-
-    internal const string TemporaryKeyId = "ASIATEMPTEMPTEMP3333";
-    internal const string NewToken = "IQoJb3JpZ2luX2VjEXAMPLEnewsessiontoken00000";
 
     // Like the original parked by a recreate: NAME-nodeagent-old, with the compose labels of the service.
     private static async Task<string> CreateParkedAsync(DockerSandbox box, string name)

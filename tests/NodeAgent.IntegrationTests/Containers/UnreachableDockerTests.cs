@@ -1,7 +1,10 @@
 using System.Net.Sockets;
 
+using Microsoft.Extensions.Logging;
+
 using NodeAgent.Configuration;
 using NodeAgent.Containers;
+using NodeAgent.Logging;
 
 namespace NodeAgent.IntegrationTests.Containers;
 
@@ -31,6 +34,26 @@ public sealed class UnreachableDockerTests : IDisposable
             Assert.DoesNotContain("   at ", o.Reason, StringComparison.Ordinal);
         });
         ConsumerUpdaterTests.AssertNoSecrets(outcomes);
+    }
+
+    [Fact]
+    public async Task A_failed_consumer_is_logged_as_an_error_with_its_fix_under_the_containers_failed_id()
+    {
+        var options = new ContainersOptions { DockerHost = $"unix://{_dir}/missing.sock" };
+        var log = new RecordingLogger();
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var outcomes = await new ConsumerUpdater(new DockerClientFactory(options, _ => null), options, log)
+            .UpdateAsync(new ConsumerUpdateRequest(["/root/.aws/credentials"], NewEnvironment), limit.Token);
+
+        Assert.Equal(outcomes.Count, log.Entries.Count);
+        Assert.All(log.Entries, e =>
+        {
+            Assert.Equal(LogLevel.Error, e.Level);
+            Assert.Equal(LogEvents.ContainersFailed, e.EventId);
+            Assert.Contains(outcomes[0].Fix!, e.Message, StringComparison.Ordinal);
+        });
+        Assert.Equal(outcomes.Select(o => o.Consumer), log.Entries.Select(e => e.Message.Split(' ')[1]));
     }
 
     [Fact]
@@ -157,5 +180,18 @@ public sealed class UnreachableDockerTests : IDisposable
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         return await new ConsumerUpdater(factory, options)
             .UpdateAsync(new ConsumerUpdateRequest(["/root/.aws/credentials"], NewEnvironment), limit.Token);
+    }
+
+    private sealed class RecordingLogger : ILogger<ConsumerUpdater>
+    {
+        public List<(LogLevel Level, int EventId, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, eventId.Id, formatter(state, exception)));
     }
 }

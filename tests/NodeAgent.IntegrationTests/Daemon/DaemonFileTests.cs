@@ -11,40 +11,6 @@ public sealed class DaemonFileTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
 
-    private static string Config(Sandbox sandbox, int drift = 3600, string extra = "") => sandbox.WriteConfig($"""
-        daemon:
-          settle_seconds: 1
-          drift_interval_seconds: {drift}
-          probe_interval_seconds: 86400
-        containers:
-          names: []
-        s3:
-          endpoint: http://127.0.0.1:9
-        sts:
-          endpoint: http://127.0.0.1:9
-        probes:
-          timeout_seconds: 1
-        {extra}
-        """);
-
-    private static DaemonProcess Start(NotifySocket notify, Sandbox sandbox, string config, string? sources = null, TimeSpan? watchdog = null,
-        IReadOnlyDictionary<string, string>? environment = null) =>
-        DaemonProcess.Start(notify, ["--config", config, "--root", sandbox.Root, "--sources", sources ?? sandbox.Sources], watchdog, environment);
-
-    private static void AssertNoSecretAnywhere(DaemonProcess daemon, Sandbox sandbox)
-    {
-        TestData.AssertNoSecret(daemon.Output);
-        TestData.AssertNoSecret(daemon.Error);
-        foreach (var log in Directory.EnumerateFiles(sandbox.Target("/var/log/nodeagent")))
-        {
-            TestData.AssertNoSecret(File.ReadAllText(log));
-        }
-    }
-
-    /// <summary>Cycles whose merged triggers include <paramref name="trigger"/> ("daemon: cycle (SourcesChanged, Retry): …").</summary>
-    private static int CyclesFor(DaemonProcess daemon, string trigger) =>
-        daemon.Error.Split('\n').Count(l => l.Contains("daemon: cycle (", StringComparison.Ordinal) && l.Split("daemon: cycle (")[1].Split(')')[0].Split(", ").Contains(trigger));
-
     [Fact]
     public async Task Run_is_ready_once_after_the_files_exist_reports_status_pings_the_watchdog_and_stops_on_SIGTERM()
     {
@@ -179,7 +145,7 @@ public sealed class DaemonFileTests
 
         var credentials = sandbox.Target("/home/ubuntu/.aws/credentials");
         File.SetUnixFileMode(credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        await daemon.WaitForErrorAsync(e => e.Contains($"drift: {credentials}: mode 644 → 600", StringComparison.Ordinal), Within, "the drift warning");
+        await daemon.WaitForErrorAsync(e => e.Contains($"drift: {credentials}: mode 0644 → 0600", StringComparison.Ordinal), Within, "the drift warning");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(credentials));
         Assert.Contains(daemon.Error.Split('\n'), l => l.StartsWith("<4>WRN drift: ", StringComparison.Ordinal) && l.Contains("[event 3100]", StringComparison.Ordinal));
 
@@ -243,4 +209,38 @@ public sealed class DaemonFileTests
         Assert.Contains("unknown key daemon_typo", daemon.Error, StringComparison.Ordinal);
         Assert.Equal(0, notify.Count("READY=1"));
     }
+
+    private static string Config(Sandbox sandbox, int drift = 3600, string extra = "") => sandbox.WriteConfig($"""
+        daemon:
+          settle_seconds: 1
+          drift_interval_seconds: {drift}
+          probe_interval_seconds: 86400
+        containers:
+          names: []
+        s3:
+          endpoint: http://127.0.0.1:9
+        sts:
+          endpoint: http://127.0.0.1:9
+        probes:
+          timeout_seconds: 1
+        {extra}
+        """);
+
+    private static DaemonProcess Start(NotifySocket notify, Sandbox sandbox, string config, string? sources = null, TimeSpan? watchdog = null,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        DaemonProcess.Start(notify, ["--config", config, "--root", sandbox.Root, "--sources", sources ?? sandbox.Sources], watchdog, environment);
+
+    private static void AssertNoSecretAnywhere(DaemonProcess daemon, Sandbox sandbox)
+    {
+        TestData.AssertNoSecret(daemon.Output);
+        TestData.AssertNoSecret(daemon.Error);
+        foreach (var log in Directory.EnumerateFiles(sandbox.Target("/var/log/nodeagent")))
+        {
+            TestData.AssertNoSecret(File.ReadAllText(log));
+        }
+    }
+
+    /// <summary>Cycles whose merged triggers include <paramref name="trigger"/> ("daemon: cycle (SourcesChanged, Retry): …").</summary>
+    private static int CyclesFor(DaemonProcess daemon, string trigger) =>
+        daemon.Error.Split('\n').Count(l => l.Contains("daemon: cycle (", StringComparison.Ordinal) && l.Split("daemon: cycle (")[1].Split(')')[0].Split(", ").Contains(trigger));
 }

@@ -23,6 +23,14 @@ public sealed class DaemonProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    public int Id => _process.Id;
+
+    public string Output => Read(_output);
+
+    public string Error => Read(_error);
+
+    public bool HasExited => _process.HasExited;
+
     public static DaemonProcess Start(NotifySocket notify, IReadOnlyList<string> args, TimeSpan? watchdog = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -49,14 +57,6 @@ public sealed class DaemonProcess : IDisposable
 
         return new DaemonProcess(Process.Start(start)!);
     }
-
-    public int Id => _process.Id;
-
-    public string Output => Read(_output);
-
-    public string Error => Read(_error);
-
-    public bool HasExited => _process.HasExited;
 
     public void Signal(string signal)
     {
@@ -103,6 +103,17 @@ public sealed class DaemonProcess : IDisposable
 
     public override string ToString() => $"pid {Id}\nstdout:\n{Output}\nstderr:\n{Error}";
 
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+
+        _process.Dispose();
+    }
+
     private static void Append(StringBuilder b, string? line)
     {
         if (line is null)
@@ -122,16 +133,5 @@ public sealed class DaemonProcess : IDisposable
         {
             return b.ToString();
         }
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-
-        _process.Dispose();
     }
 }

@@ -18,56 +18,6 @@ public sealed class DaemonServiceTests(MotoServerFixture moto)
     private static readonly string[] AllActions = ["s3:ListBucket", "s3:GetBucketLocation", "s3:PutObject", "s3:GetObject", "s3:DeleteObject"];
     private static readonly List<string> Buckets = MotoServerFixture.RoleBuckets.Select(b => b.Name).ToList();
 
-    private Task<AwsCredentials> UserAsync() => moto.CreateUserAsync(AllActions, Buckets);
-
-    private static void WriteSources(Sandbox sandbox, AwsCredentials user) =>
-        sandbox.WriteSources(user.AccessKeyId.Reveal(), user.SecretAccessKey.Reveal(), MotoServerFixture.Region, Buckets);
-
-    private static string Config(Sandbox sandbox, string endpoint, string containers, int probeInterval = 86400, string dockerHost = "unix:///var/run/docker.sock") =>
-        sandbox.WriteConfig($"""
-            daemon:
-              settle_seconds: 1
-              drift_interval_seconds: 3600
-              probe_interval_seconds: {probeInterval}
-            containers:
-              names: {containers}
-              docker_host: {dockerHost}
-              restart_timeout_seconds: 20
-            s3:
-              endpoint: {endpoint}
-            sts:
-              endpoint: {endpoint}
-            probes:
-              timeout_seconds: 2
-            """);
-
-    /// <summary>A STATUS with no failure in front: "8/8 files ok, …".</summary>
-    private static bool Clean(string status) => System.Text.RegularExpressions.Regex.IsMatch(status, @"^\d+/\d+ files ok");
-
-    private static DaemonProcess Start(NotifySocket notify, Sandbox sandbox, string config) =>
-        DaemonProcess.Start(notify, ["--config", config, "--root", sandbox.Root, "--sources", sandbox.Sources]);
-
-    private static void AssertNoSecretOf(DaemonProcess daemon, Sandbox sandbox, params AwsCredentials[] users)
-    {
-        var logs = Directory.EnumerateFiles(sandbox.Target("/var/log/nodeagent")).Select(File.ReadAllText);
-        foreach (var text in logs.Append(daemon.Output).Append(daemon.Error))
-        {
-            foreach (var user in users)
-            {
-                Assert.DoesNotContain(user.SecretAccessKey.Reveal(), text, StringComparison.Ordinal);
-                Assert.DoesNotContain(user.AccessKeyId.Reveal(), text, StringComparison.Ordinal);
-            }
-        }
-    }
-
-    private static async Task<(string Simulators, string Compute)> ConsumersAsync(DockerSandbox box, Sandbox sandbox)
-    {
-        var dockerEnv = File.ReadAllLines(sandbox.Target("/opt/sensor/docker.env")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
-        var simulators = await box.ComposeServiceAsync(box.Simulators, env: dockerEnv, binds: [$"{box.RootAws}:/root/.aws:ro"]);
-        var compute = await box.ComposeServiceAsync(box.Compute, binds: [$"{box.RootAws}:/root/.aws:ro", $"{box.UbuntuAws}:/home/bacalhau/.aws:ro"]);
-        return (simulators, compute);
-    }
-
     [DockerFact]
     public async Task New_keys_are_proved_then_placed_and_consumers_follow_while_keys_AWS_rejects_are_never_placed()
     {
@@ -154,4 +104,54 @@ public sealed class DaemonServiceTests(MotoServerFixture moto)
         Assert.Equal(ExitCodes.Ok, await daemon.StopAsync(Within));
         AssertNoSecretOf(daemon, sandbox, user);
     }
+
+    private static void WriteSources(Sandbox sandbox, AwsCredentials user) =>
+        sandbox.WriteSources(user.AccessKeyId.Reveal(), user.SecretAccessKey.Reveal(), MotoServerFixture.Region, Buckets);
+
+    private static string Config(Sandbox sandbox, string endpoint, string containers, int probeInterval = 86400, string dockerHost = "unix:///var/run/docker.sock") =>
+        sandbox.WriteConfig($"""
+            daemon:
+              settle_seconds: 1
+              drift_interval_seconds: 3600
+              probe_interval_seconds: {probeInterval}
+            containers:
+              names: {containers}
+              docker_host: {dockerHost}
+              restart_timeout_seconds: 20
+            s3:
+              endpoint: {endpoint}
+            sts:
+              endpoint: {endpoint}
+            probes:
+              timeout_seconds: 2
+            """);
+
+    /// <summary>A STATUS with no failure in front: "8/8 files ok, …".</summary>
+    private static bool Clean(string status) => System.Text.RegularExpressions.Regex.IsMatch(status, @"^\d+/\d+ files ok");
+
+    private static DaemonProcess Start(NotifySocket notify, Sandbox sandbox, string config) =>
+        DaemonProcess.Start(notify, ["--config", config, "--root", sandbox.Root, "--sources", sandbox.Sources]);
+
+    private static void AssertNoSecretOf(DaemonProcess daemon, Sandbox sandbox, params AwsCredentials[] users)
+    {
+        var logs = Directory.EnumerateFiles(sandbox.Target("/var/log/nodeagent")).Select(File.ReadAllText);
+        foreach (var text in logs.Append(daemon.Output).Append(daemon.Error))
+        {
+            foreach (var user in users)
+            {
+                Assert.DoesNotContain(user.SecretAccessKey.Reveal(), text, StringComparison.Ordinal);
+                Assert.DoesNotContain(user.AccessKeyId.Reveal(), text, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private static async Task<(string Simulators, string Compute)> ConsumersAsync(DockerSandbox box, Sandbox sandbox)
+    {
+        var dockerEnv = File.ReadAllLines(sandbox.Target("/opt/sensor/docker.env")).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        var simulators = await box.ComposeServiceAsync(box.Simulators, env: dockerEnv, binds: [$"{box.RootAws}:/root/.aws:ro"]);
+        var compute = await box.ComposeServiceAsync(box.Compute, binds: [$"{box.RootAws}:/root/.aws:ro", $"{box.UbuntuAws}:/home/bacalhau/.aws:ro"]);
+        return (simulators, compute);
+    }
+
+    private Task<AwsCredentials> UserAsync() => moto.CreateUserAsync(AllActions, Buckets);
 }

@@ -67,6 +67,14 @@ public sealed class NotifySocket : IDisposable
         WaitForAsync(d => Received.Skip(after).Any(r => r.Text == d) && d.Split('\n').Any(l => l.StartsWith("STATUS=", StringComparison.Ordinal) && status(l[7..])),
             within, what);
 
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+        _stop.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
     private async Task ReceiveForeverAsync()
     {
         var buffer = new byte[65536];
@@ -84,13 +92,5 @@ public sealed class NotifySocket : IDisposable
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
         {
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _socket.Dispose();
-        _stop.Dispose();
-        Directory.Delete(_directory, recursive: true);
     }
 }

@@ -21,6 +21,10 @@ public sealed class MotoServerFixture : IAsyncLifetime
 {
     public const string Region = "us-east-1";
 
+    public const string OtherRegion = "eu-west-1";
+
+    public const string LauncherScript = "moto_server_signed_query.py";
+
     /// <summary>Buckets every test may use, one per standard role, created by the admin.</summary>
     public static readonly IReadOnlyList<BucketAssignment> RoleBuckets =
     [
@@ -33,11 +37,7 @@ public sealed class MotoServerFixture : IAsyncLifetime
     /// <summary>A bucket created in eu-west-1, for the region-mismatch check.</summary>
     public static readonly BucketAssignment OtherRegionBucket = new("raw", "expanso-raw-eu-test");
 
-    public const string OtherRegion = "eu-west-1";
-
     private const int UnauthenticatedRequests = 3;
-
-    public const string LauncherScript = "moto_server_signed_query.py";
 
     private Process? _server;
     private readonly StringBuilder _serverOutput = new();
@@ -49,6 +49,26 @@ public sealed class MotoServerFixture : IAsyncLifetime
 
     /// <summary>Options pointing both S3 and STS at this server.</summary>
     public AgentOptions Options => new() { S3 = new() { Endpoint = Endpoint }, Sts = new() { Endpoint = Endpoint } };
+
+    public string ServerOutput
+    {
+        get
+        {
+            lock (_serverOutput)
+            {
+                return _serverOutput.ToString();
+            }
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static string RepositoryRoot() => RepositoryFiles.Root();
 
     public async Task InitializeAsync()
     {
@@ -135,6 +155,12 @@ public sealed class MotoServerFixture : IAsyncLifetime
         Secret.Of(node["secretAccessKey"]!.GetValue<string>()),
         null);
 
+    private static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, program))
+            .FirstOrDefault(File.Exists);
+
     private async Task<JsonNode> AdministerAsync(JsonObject request)
     {
         request["endpoint"] = Endpoint;
@@ -160,17 +186,6 @@ public sealed class MotoServerFixture : IAsyncLifetime
         }
 
         return JsonNode.Parse(await output) ?? throw new InvalidOperationException("moto_admin.py printed nothing");
-    }
-
-    public string ServerOutput
-    {
-        get
-        {
-            lock (_serverOutput)
-            {
-                return _serverOutput.ToString();
-            }
-        }
     }
 
     private void Record(string? line)
@@ -209,21 +224,6 @@ public sealed class MotoServerFixture : IAsyncLifetime
             }
         }
     }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public static string RepositoryRoot() => RepositoryFiles.Root();
-
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, program))
-            .FirstOrDefault(File.Exists);
 }
 
 [CollectionDefinition(Name)]

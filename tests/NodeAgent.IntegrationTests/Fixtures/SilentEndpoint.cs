@@ -22,6 +22,18 @@ public sealed class SilentEndpoint : IDisposable
 
     public string Url { get; }
 
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        lock (_held)
+        {
+            _held.ForEach(c => c.Dispose());
+        }
+
+        _stop.Dispose();
+    }
+
     private async Task AcceptForeverAsync()
     {
         try
@@ -41,17 +53,5 @@ public sealed class SilentEndpoint : IDisposable
         catch (ObjectDisposedException)
         {
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        lock (_held)
-        {
-            _held.ForEach(c => c.Dispose());
-        }
-
-        _stop.Dispose();
     }
 }

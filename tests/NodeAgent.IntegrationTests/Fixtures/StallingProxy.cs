@@ -34,6 +34,18 @@ public sealed class StallingProxy : IDisposable
     /// <summary>Request lines that were stalled, for asserting the rule really fired.</summary>
     public List<string> Stalled { get; } = [];
 
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        lock (_held)
+        {
+            _held.ForEach(c => c.Dispose());
+        }
+
+        _stop.Dispose();
+    }
+
     private async Task AcceptForeverAsync()
     {
         try
@@ -107,17 +119,5 @@ public sealed class StallingProxy : IDisposable
         {
             client.Dispose();
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        lock (_held)
-        {
-            _held.ForEach(c => c.Dispose());
-        }
-
-        _stop.Dispose();
     }
 }

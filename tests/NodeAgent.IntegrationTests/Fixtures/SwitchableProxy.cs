@@ -14,6 +14,8 @@ public sealed class SwitchableProxy : IDisposable
     private readonly int _upstreamPort;
     private readonly CancellationTokenSource _stop = new();
 
+    private volatile bool _down;
+
     public SwitchableProxy(int upstreamPort)
     {
         _upstreamPort = upstreamPort;
@@ -24,12 +26,17 @@ public sealed class SwitchableProxy : IDisposable
 
     public string Url { get; }
 
-    private volatile bool _down;
-
     public bool Down
     {
         get => _down;
         set => _down = value;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        _stop.Dispose();
     }
 
     private async Task AcceptForeverAsync()
@@ -70,12 +77,5 @@ public sealed class SwitchableProxy : IDisposable
             {
             }
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        _stop.Dispose();
     }
 }

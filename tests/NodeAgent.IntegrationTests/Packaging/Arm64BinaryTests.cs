@@ -11,9 +11,6 @@ public sealed class Arm64BinaryTests(MotoServerFixture moto)
 {
     private static readonly string[] ReadActions = ["s3:ListBucket", "s3:GetBucketLocation"];
 
-    private static Task<ToolRun> Arm64Async(params string[] args) =>
-        Tool.RunAsync("qemu-aarch64-static", ["-L", "/", PackageArtifacts.Binary("arm64"), .. args]);
-
     [PackageFact]
     public async Task The_arm64_binary_prints_its_version_under_qemu()
     {
@@ -51,4 +48,7 @@ public sealed class Arm64BinaryTests(MotoServerFixture moto)
 
         Assert.Contains(user.AccessKeyId.Reveal(), File.ReadAllText(sandbox.Target("/root/.aws/credentials")), StringComparison.Ordinal);
     }
+
+    private static Task<ToolRun> Arm64Async(params string[] args) =>
+        Tool.RunAsync("qemu-aarch64-static", ["-L", "/", PackageArtifacts.Binary("arm64"), .. args]);
 }

@@ -200,7 +200,7 @@ public sealed partial class DebianPackageTests
     private static Task<string> ControlFileAsync(string architecture, string name) =>
         Tool.OutputOfAsync("dpkg-deb", "--info", PackageArtifacts.Deb(architecture), name);
 
-    internal static async Task<TempDirectory> ExtractAsync(string architecture)
+    private static async Task<TempDirectory> ExtractAsync(string architecture)
     {
         var directory = new TempDirectory();
         await Tool.OutputOfAsync("dpkg-deb", "-x", PackageArtifacts.Deb(architecture), directory.Path);

@@ -2,6 +2,24 @@ using System.Text.RegularExpressions;
 
 namespace NodeAgent.IntegrationTests.Packaging;
 
+/// <summary>A [Fact] that needs the packages built (./build.sh package; CI always builds them, so a skip fails CI).</summary>
+public sealed class PackageFactAttribute : FactAttribute
+{
+    public PackageFactAttribute()
+    {
+        Skip = PackageArtifacts.Missing();
+    }
+}
+
+/// <summary>A [Theory] over the architectures that needs the packages built.</summary>
+public sealed class PackageTheoryAttribute : TheoryAttribute
+{
+    public PackageTheoryAttribute()
+    {
+        Skip = PackageArtifacts.Missing();
+    }
+}
+
 /// <summary>The outputs of `./build.sh package`: both .deb files and both published binaries.</summary>
 internal static partial class PackageArtifacts
 {
@@ -36,22 +54,4 @@ internal static partial class PackageArtifacts
 
     [GeneratedRegex(@"^nodeagent \(([^)]+)\)")]
     private static partial Regex ChangelogVersion();
-}
-
-/// <summary>A [Fact] that needs the packages built (./build.sh package; CI always builds them, so a skip fails CI).</summary>
-public sealed class PackageFactAttribute : FactAttribute
-{
-    public PackageFactAttribute()
-    {
-        Skip = PackageArtifacts.Missing();
-    }
-}
-
-/// <summary>A [Theory] over the architectures that needs the packages built.</summary>
-public sealed class PackageTheoryAttribute : TheoryAttribute
-{
-    public PackageTheoryAttribute()
-    {
-        Skip = PackageArtifacts.Missing();
-    }
 }

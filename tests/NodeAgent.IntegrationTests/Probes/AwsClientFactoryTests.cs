@@ -10,14 +10,10 @@ namespace NodeAgent.IntegrationTests.Probes;
 
 public sealed class AwsClientFactoryTests
 {
-    private static readonly AwsCredentials Someone =
+    private static readonly AwsCredentials SomeonesKeys =
         new(Secret.AccessKeyId("AKIAIOSFODNN7EXAMPLE"), Secret.Of("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), null);
 
-    private static Func<string, string?> Env(params (string Name, string Value)[] variables) =>
-        name => variables.FirstOrDefault(v => v.Name == name).Value;
-
-    private static AgentOptions Options(string? s3 = null, string? sts = null) =>
-        new() { S3 = new() { Endpoint = s3 }, Sts = new() { Endpoint = sts } };
+    private static readonly CredentialSource Someone = new CredentialSource.StaticKeys(SomeonesKeys);
 
     [Fact]
     public void The_configured_endpoint_wins_over_the_service_variable_which_wins_over_AWS_ENDPOINT_URL()
@@ -70,9 +66,19 @@ public sealed class AwsClientFactoryTests
     [Fact]
     public void Session_credentials_become_SDK_session_credentials()
     {
-        var temporary = Someone with { SessionToken = Secret.Of("FwoGZXIvYXdzEBYaDHqa0AP1/session/token") };
+        var temporary = SomeonesKeys with { SessionToken = Secret.Of("FwoGZXIvYXdzEBYaDHqa0AP1/session/token") };
 
-        Assert.IsType<SessionAWSCredentials>(AwsClientFactory.ToSdkCredentials(temporary));
-        Assert.IsType<BasicAWSCredentials>(AwsClientFactory.ToSdkCredentials(Someone));
+        var session = Assert.IsType<SessionAWSCredentials>(AwsClientFactory.ToSdkCredentials(new CredentialSource.StaticKeys(temporary)));
+        var basic = Assert.IsType<BasicAWSCredentials>(AwsClientFactory.ToSdkCredentials(Someone));
+
+        Assert.Equal(temporary.SessionToken!.Reveal(), session.GetCredentials().Token);
+        Assert.Equal(SomeonesKeys.AccessKeyId.Reveal(), basic.GetCredentials().AccessKey);
+        Assert.Equal(SomeonesKeys.SecretAccessKey.Reveal(), basic.GetCredentials().SecretKey);
     }
+
+    private static Func<string, string?> Env(params (string Name, string Value)[] variables) =>
+        name => variables.FirstOrDefault(v => v.Name == name).Value;
+
+    private static AgentOptions Options(string? s3 = null, string? sts = null) =>
+        new() { S3 = new() { Endpoint = s3 }, Sts = new() { Endpoint = sts } };
 }

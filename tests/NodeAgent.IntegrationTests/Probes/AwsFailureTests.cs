@@ -12,7 +12,7 @@ namespace NodeAgent.IntegrationTests.Probes;
 public sealed class AwsFailureTests
 {
     private static readonly AwsCallContext Call = new("https://s3.us-east-1.amazonaws.com", "us-east-1",
-        Secret.AccessKeyId("ASIAIOSFODNN7EXAMPLE"), TimeSpan.FromSeconds(5), "expanso-raw");
+        new CredentialSource.StaticKeys(new AwsCredentials(Secret.AccessKeyId("ASIAIOSFODNN7EXAMPLE"), Secret.Of(new string('s', 40)), Secret.Of("token"))), TimeSpan.FromSeconds(5), "expanso-raw");
 
     [Theory]
     [InlineData("ExpiredToken", AwsFailureKind.Credentials, "session token of access key ASIA…MPLE is expired")]

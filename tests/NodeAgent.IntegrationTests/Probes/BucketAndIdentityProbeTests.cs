@@ -240,7 +240,7 @@ public sealed class BucketAndIdentityProbeTests(MotoServerFixture moto, ITestOut
         Assert.EndsWith($"then remove it: aws s3 rm s3://expanso-raw-test/{leftover}", delete.Fix);
         Assert.Equal(ProbeStatus.Ok, Single(results, "s3:GetObject").Status);
 
-        using var admin = Factory(moto.Endpoint, moto.Endpoint).CreateS3Client(moto.Admin, MotoServerFixture.Region);
+        using var admin = Factory(moto.Endpoint, moto.Endpoint).CreateS3Client(new CredentialSource.StaticKeys(moto.Admin), MotoServerFixture.Region);
         await admin.DeleteObjectAsync("expanso-raw-test", leftover);
     }
 }

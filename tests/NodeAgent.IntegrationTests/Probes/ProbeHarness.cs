@@ -28,7 +28,7 @@ internal static class ProbeHarness
         bool readOnly = false, bool withIdentity = true, string region = MotoServerFixture.Region)
     {
         var set = new CredentialSet(credentials, region, buckets.ToList(), []);
-        var probes = AwsProbes.For(set, new AgentOptions(), clients, host, readOnly);
+        var probes = AwsProbes.For(set.Identity, set, new AgentOptions(), clients, host, readOnly);
         if (!withIdentity)
         {
             probes = probes.Where(p => p is not IdentityProbe).ToList();
@@ -58,7 +58,7 @@ internal static class ProbeHarness
     /// <summary>The probe objects an unrestricted principal sees under a host's prefix.</summary>
     public static async Task<IReadOnlyList<string>> LeftoverObjectsAsync(MotoServerFixture moto, string bucket, string host)
     {
-        using var s3 = Factory(moto.Endpoint, moto.Endpoint).CreateS3Client(moto.Admin, MotoServerFixture.Region);
+        using var s3 = Factory(moto.Endpoint, moto.Endpoint).CreateS3Client(new CredentialSource.StaticKeys(moto.Admin), MotoServerFixture.Region);
         // A Prefix with '/' verifies only because the fixture's launcher mends moto's signing bug.
         var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = PrefixOf(host) });
         Assert.False(listed.IsTruncated ?? false, "test buckets stay small enough to list in one page");

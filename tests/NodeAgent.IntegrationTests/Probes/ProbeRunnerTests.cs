@@ -7,13 +7,6 @@ public sealed class ProbeRunnerTests
 {
     private static readonly Secret SecretKey = Secret.Of("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
 
-    private sealed class DelegateProbe(string name, Func<CancellationToken, Task<IReadOnlyList<ProbeResult>>> run) : IProbe
-    {
-        public string Name => name;
-
-        public Task<IReadOnlyList<ProbeResult>> RunAsync(CancellationToken ct) => run(ct);
-    }
-
     [Fact]
     public async Task A_probe_that_throws_is_reported_failed_with_its_message_and_the_secret_masked()
     {
@@ -81,5 +74,12 @@ public sealed class ProbeRunnerTests
 
         Assert.Equal($"server echoed {SecretKey.Masked}", result.Detail);
         Assert.Equal($"fix {SecretKey.Masked}", result.Fix);
+    }
+
+    private sealed class DelegateProbe(string name, Func<CancellationToken, Task<IReadOnlyList<ProbeResult>>> run) : IProbe
+    {
+        public string Name => name;
+
+        public Task<IReadOnlyList<ProbeResult>> RunAsync(CancellationToken ct) => run(ct);
     }
 }

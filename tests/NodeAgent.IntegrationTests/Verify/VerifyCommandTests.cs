@@ -18,30 +18,6 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
 {
     private static readonly string[] AllActions = ["s3:ListBucket", "s3:GetBucketLocation", "s3:PutObject", "s3:GetObject", "s3:DeleteObject"];
 
-    private async Task<(Sandbox Sandbox, AwsCredentials User, string Config)> PlacedAsync(string containers = "[]", string root = null)
-    {
-        var user = await moto.CreateUserAsync(AllActions, MotoServerFixture.RoleBuckets.Select(b => b.Name));
-        var sandbox = new Sandbox(root);
-        sandbox.WriteSources(user.AccessKeyId.Reveal(), user.SecretAccessKey.Reveal(), MotoServerFixture.Region,
-            MotoServerFixture.RoleBuckets.Select(b => b.Name).ToList());
-        var config = sandbox.WriteConfig($"s3:\n  endpoint: {moto.Endpoint}\nsts:\n  endpoint: {moto.Endpoint}\ncontainers:\n  names: {containers}\n");
-        var applied = await sandbox.RunAsync("apply", "--config", config, "--root", sandbox.Root, "--sources", sandbox.Sources, "--no-restart");
-        Assert.True(applied.ExitCode == ExitCodes.Ok, applied.ToString());
-        return (sandbox, user, config);
-    }
-
-    private static Task<CliRun> VerifyAsync(Sandbox sandbox, string config, params string[] extra) =>
-        sandbox.RunAsync(["verify", "--config", config, "--root", sandbox.Root, "--sources", sandbox.Sources, .. extra]);
-
-    private static void AssertNoSecretOf(AwsCredentials user, CliRun run)
-    {
-        foreach (var text in new[] { run.Output, run.Error })
-        {
-            Assert.DoesNotContain(user.SecretAccessKey.Reveal(), text, StringComparison.Ordinal);
-            Assert.DoesNotContain(user.AccessKeyId.Reveal(), text, StringComparison.Ordinal);
-        }
-    }
-
     [DockerFact]
     public async Task Verify_is_all_ok_on_a_host_apply_just_set_up_with_running_consumers()
     {
@@ -91,7 +67,7 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
         var run = await VerifyAsync(sandbox, config, "--read-only");
 
         Assert.Equal(ExitCodes.ProbeFailed, run.ExitCode);
-        Assert.Matches(@"(?m)^FAIL +file +\S+/opt/sensor/\.env\n {10}mode 644 → 600", run.Output);
+        Assert.Matches(@"(?m)^FAIL +file +\S+/opt/sensor/\.env\n {10}mode 0644 → 0600", run.Output);
         Assert.Matches(@"(?m)^FAIL +file +\S+/root/\.aws/credentials\n {10}content differs from the sources \(drift\)", run.Output);
         Assert.Matches(@"(?m)^FAIL +identity +sts\n {10}[^\n]*SignatureDoesNotMatch[^\n]*(\n {10}(?!fix: )[^\n]*)*\n {10}fix: the placed credentials differ from the sources: run nodeagent apply", run.Output);
         Assert.DoesNotContain(WrongSecret, run.Output, StringComparison.Ordinal);
@@ -194,5 +170,29 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
         Assert.Equal(ExitCodes.ProbeFailed, run.ExitCode);
         Assert.Matches(@"(?m)^FAIL +file +\S+/opt/sensor/docker\.env$", run.Output);
         AssertNoSecretOf(user, run);
+    }
+
+    private static Task<CliRun> VerifyAsync(Sandbox sandbox, string config, params string[] extra) =>
+        sandbox.RunAsync(["verify", "--config", config, "--root", sandbox.Root, "--sources", sandbox.Sources, .. extra]);
+
+    private static void AssertNoSecretOf(AwsCredentials user, CliRun run)
+    {
+        foreach (var text in new[] { run.Output, run.Error })
+        {
+            Assert.DoesNotContain(user.SecretAccessKey.Reveal(), text, StringComparison.Ordinal);
+            Assert.DoesNotContain(user.AccessKeyId.Reveal(), text, StringComparison.Ordinal);
+        }
+    }
+
+    private async Task<(Sandbox Sandbox, AwsCredentials User, string Config)> PlacedAsync(string containers = "[]", string root = null)
+    {
+        var user = await moto.CreateUserAsync(AllActions, MotoServerFixture.RoleBuckets.Select(b => b.Name));
+        var sandbox = new Sandbox(root);
+        sandbox.WriteSources(user.AccessKeyId.Reveal(), user.SecretAccessKey.Reveal(), MotoServerFixture.Region,
+            MotoServerFixture.RoleBuckets.Select(b => b.Name).ToList());
+        var config = sandbox.WriteConfig($"s3:\n  endpoint: {moto.Endpoint}\nsts:\n  endpoint: {moto.Endpoint}\ncontainers:\n  names: {containers}\n");
+        var applied = await sandbox.RunAsync("apply", "--config", config, "--root", sandbox.Root, "--sources", sandbox.Sources, "--no-restart");
+        Assert.True(applied.ExitCode == ExitCodes.Ok, applied.ToString());
+        return (sandbox, user, config);
     }
 }

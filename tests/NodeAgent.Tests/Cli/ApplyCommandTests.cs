@@ -7,13 +7,13 @@ namespace NodeAgent.Tests.Cli;
 
 public sealed class ApplyCommandTests
 {
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private static readonly string[] AllTargets =
     [
         "/root/.aws/credentials", "/root/.aws/config", "/home/ubuntu/.aws/credentials", "/home/ubuntu/.aws/config",
         "/opt/sensor/config/s3-config.json", "/opt/sensor/config/databricks-storage-config.yaml", "/opt/sensor/.env", "/opt/sensor/docker.env",
     ];
-
-    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     [Fact]
     public async Task Apply_places_every_target_with_its_mode()
@@ -84,7 +84,7 @@ public sealed class ApplyCommandTests
         var env = sandbox.Target("/opt/sensor/.env");
         File.SetUnixFileMode(env, Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var run = await sandbox.ApplyAsync();
-        Assert.Contains("mode 644 → 600", run.Output, StringComparison.Ordinal);
+        Assert.Contains("mode 0644 → 0600", run.Output, StringComparison.Ordinal);
         Assert.Equal(Private, File.GetUnixFileMode(env));
     }
 
@@ -310,7 +310,7 @@ public sealed class ApplyCommandTests
         var result = (await apply).Apply!;
         var env = Assert.Single(result.Plan.Changes);
         Assert.Equal(sandbox.Target("/opt/sensor/.env"), env.Path);
-        Assert.Contains("mode 604 → 600", env.Reasons);
+        Assert.Contains("mode 0604 → 0600", env.Reasons);
         Assert.Equal([env.Path], result.WrittenPaths);
         Assert.Equal(Private, File.GetUnixFileMode(env.Path));
     }

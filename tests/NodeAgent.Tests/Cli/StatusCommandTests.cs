@@ -7,15 +7,6 @@ namespace NodeAgent.Tests.Cli;
 /// <summary>`status` in-process on a sandbox root: a report file as verify or apply leaves it, aged on purpose.</summary>
 public sealed class StatusCommandTests
 {
-    private static void WriteReport(Sandbox sandbox, ReportMode mode, TimeSpan age, ProbeStatus status = ProbeStatus.Ok)
-    {
-        var report = Report.Create(mode, "0.1.0", "host-1", DateTimeOffset.UtcNow - age, TimeSpan.FromMilliseconds(80),
-            [new ProbeResult("identity", "sts", status, "account 123456789012", status == ProbeStatus.Failed ? "fix it" : null, TimeSpan.Zero)]);
-        var path = sandbox.Target("/var/lib/nodeagent/last-report.json");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, ReportJson.Serialize(report) + "\n");
-    }
-
     [Fact]
     public async Task Status_of_a_recent_verify_report_says_which_run_made_it_and_how_old_it_is()
     {
@@ -85,5 +76,14 @@ public sealed class StatusCommandTests
         Assert.Equal(ExitCodes.ProbeFailed, run.ExitCode);
         Assert.DoesNotContain("stale", run.Output, StringComparison.Ordinal);
         Assert.Contains("fix: fix it", run.Output, StringComparison.Ordinal);
+    }
+
+    private static void WriteReport(Sandbox sandbox, ReportMode mode, TimeSpan age, ProbeStatus status = ProbeStatus.Ok)
+    {
+        var report = Report.Create(mode, "0.1.0", "host-1", DateTimeOffset.UtcNow - age, TimeSpan.FromMilliseconds(80),
+            [new ProbeResult("identity", "sts", status, "account 123456789012", status == ProbeStatus.Failed ? "fix it" : null, TimeSpan.Zero)]);
+        var path = sandbox.Target("/var/lib/nodeagent/last-report.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, ReportJson.Serialize(report) + "\n");
     }
 }

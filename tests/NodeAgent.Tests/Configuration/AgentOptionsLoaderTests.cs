@@ -1,24 +1,11 @@
 using NodeAgent.Configuration;
+using NodeAgent.FileSystem;
 using NodeAgent.Sources;
 
 namespace NodeAgent.Tests.Configuration;
 
 public sealed class AgentOptionsLoaderTests
 {
-    private static string RepoFile(string relative)
-    {
-        var dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "NodeAgent.sln")))
-        {
-            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository root not found");
-        }
-
-        return Path.Combine(dir, relative);
-    }
-
-    private static InvalidInputException Reject(string yaml) =>
-        Assert.Throws<InvalidInputException>(() => AgentOptionsLoader.Parse("nodeagent.yaml", yaml));
-
     [Fact]
     public void Shipped_default_config_equals_the_built_in_defaults()
     {
@@ -33,8 +20,8 @@ public sealed class AgentOptionsLoaderTests
         Assert.Equal("/opt/deployment/etc/aws/credentials", options.Sources.Directory);
         Assert.Equal(["root", "ubuntu"], options.Targets.AwsHomes.Select(h => h.User));
         Assert.Equal("/home/ubuntu/.aws/credentials", options.Targets.AwsHomes[1].CredentialsPath);
-        Assert.Equal(Convert.ToInt32("600", 8), options.Targets.DockerEnv.Mode);
-        Assert.Equal(Convert.ToInt32("644", 8), options.Targets.StorageConfig.Mode);
+        Assert.Equal(PermissionBits.Parse("600"), options.Targets.DockerEnv.Mode);
+        Assert.Equal(PermissionBits.Parse("644"), options.Targets.StorageConfig.Mode);
         Assert.Equal(["raw", "schematized", "filtered", "emergency"], options.BucketRoles);
         Assert.Equal(["sensor-simulators", "compute"], options.Containers.Names);
     }
@@ -77,8 +64,8 @@ public sealed class AgentOptionsLoaderTests
         Assert.Equal("sensors", options.Profile);
         Assert.Equal(["raw", "archive"], options.BucketRoles);
         Assert.Equal("/home/admin/.aws/config", Assert.Single(options.Targets.AwsHomes).ConfigPath);
-        Assert.Equal(new FileTarget("/srv/s3.json", "admin", Convert.ToInt32("400", 8)), options.Targets.S3Config);
-        Assert.Equal(Convert.ToInt32("640", 8), options.Targets.StorageConfig.Mode);
+        Assert.Equal(new FileTarget("/srv/s3.json", "admin", PermissionBits.Parse("400")), options.Targets.S3Config);
+        Assert.Equal(PermissionBits.Parse("640"), options.Targets.StorageConfig.Mode);
         Assert.Equal("/opt/sensor/.env", options.Targets.DotEnv.Path);
         Assert.Equal(["uploader"], options.Containers.Names);
         Assert.Equal("http://127.0.0.1:4568", options.S3.Endpoint);
@@ -111,7 +98,7 @@ public sealed class AgentOptionsLoaderTests
     public void A_secret_file_configured_readable_by_others_is_refused()
     {
         var e = Reject("targets:\n  dotenv:\n    mode: \"0644\"\n");
-        Assert.Contains("targets.dotenv.mode 644 would let other users read a secret key", e.Errors[0].What);
+        Assert.Contains("targets.dotenv.mode 0644 would let other users read a secret key", e.Errors[0].What);
     }
 
     [Theory]
@@ -140,6 +127,20 @@ public sealed class AgentOptionsLoaderTests
     {
         Assert.Equal(OptionsDump.Of(new AgentOptions()), OptionsDump.Of(AgentOptionsLoader.Parse("n.yaml", "# nothing\n")));
     }
+
+    private static string RepoFile(string relative)
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "NodeAgent.sln")))
+        {
+            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository root not found");
+        }
+
+        return Path.Combine(dir, relative);
+    }
+
+    private static InvalidInputException Reject(string yaml) =>
+        Assert.Throws<InvalidInputException>(() => AgentOptionsLoader.Parse("nodeagent.yaml", yaml));
 }
 
 /// <summary>Records holding lists compare by reference; a flat dump compares the values.</summary>

@@ -15,42 +15,6 @@ namespace NodeAgent.Tests.Daemon;
 /// </summary>
 public sealed class DaemonLoopTimingTests
 {
-    private sealed class RecordingNotifier : ISystemdNotifier
-    {
-        private readonly List<string> _states = [];
-
-        public bool IsEnabled => true;
-
-        public void Notify(ServiceState state)
-        {
-            lock (_states)
-            {
-                _states.Add(state.ToString());
-            }
-        }
-
-        public int Count(string prefix)
-        {
-            lock (_states)
-            {
-                return _states.Count(s => s.StartsWith(prefix, StringComparison.Ordinal));
-            }
-        }
-    }
-
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"never: {what}");
-            await Task.Delay(20);
-        }
-    }
-
-    /// <summary>Lets the loop take what the clock posted: nothing may happen in this real-time pause unless time moved.</summary>
-    private static Task Quiet() => Task.Delay(400);
-
     [Fact]
     public async Task Failed_cycles_are_retried_after_doubling_delays_and_the_watchdog_follows_the_clock()
     {
@@ -114,5 +78,41 @@ public sealed class DaemonLoopTimingTests
         }
 
         Assert.Equal(1, notifier.Count("STOPPING=1"));
+    }
+
+    private static async Task Eventually(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"never: {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Lets the loop take what the clock posted: nothing may happen in this real-time pause unless time moved.</summary>
+    private static Task Quiet() => Task.Delay(400);
+
+    private sealed class RecordingNotifier : ISystemdNotifier
+    {
+        private readonly List<string> _states = [];
+
+        public bool IsEnabled => true;
+
+        public void Notify(ServiceState state)
+        {
+            lock (_states)
+            {
+                _states.Add(state.ToString());
+            }
+        }
+
+        public int Count(string prefix)
+        {
+            lock (_states)
+            {
+                return _states.Count(s => s.StartsWith(prefix, StringComparison.Ordinal));
+            }
+        }
     }
 }

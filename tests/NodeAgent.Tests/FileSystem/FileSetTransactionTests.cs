@@ -18,17 +18,9 @@ public sealed class FileSetTransactionTests : IDisposable
         _transaction = new FileSetTransaction(_fs, _tree["var/lib/nodeagent/backup"]);
     }
 
-    public void Dispose() => _tree.Dispose();
-
     private string Backups => _tree["var/lib/nodeagent/backup"];
 
-    private List<DesiredFile> HostSet(string tag) =>
-    [
-        new(_tree["home/ubuntu/.aws/credentials"], Bytes($"[default]\naws_secret_access_key = {NewSecret}{tag}\n"), Octal("600"), null, true),
-        new(_tree["home/ubuntu/.aws/config"], Bytes($"[default]\nregion = us-west-2 {tag}\n"), Octal("600"), null, true),
-        new(_tree["opt/sensor/.env"], Bytes($"AWS_SECRET_ACCESS_KEY={NewSecret}{tag}\n"), Octal("600"), null, false),
-        new(_tree["opt/sensor/config/databricks-storage-config.yaml"], Bytes($"bucket: b{tag}\n"), Octal("644"), null, false),
-    ];
+    public void Dispose() => _tree.Dispose();
 
     [Fact]
     public void Apply_writes_every_changed_file_and_returns_their_paths_in_order()
@@ -136,7 +128,7 @@ public sealed class FileSetTransactionTests : IDisposable
     {
         var user = TestUser.Ensure();
         var first = _tree.WriteFile("home/ubuntu/.aws/credentials", "old\n", Octal("600"));
-        File.SetUnixFileMode(first, (UnixFileMode)Octal("600"));
+        File.SetUnixFileMode(first, Octal("600").ToUnixFileMode());
         TempTree.Run("chown", $"{user.Uid}:{user.Gid}", first);
         var second = _tree.WriteFile("opt/sensor/.env", "old env\n", Octal("600"));
         _tree.MakeImmutable(second);
@@ -290,7 +282,7 @@ public sealed class FileSetTransactionTests : IDisposable
     public void A_backup_directory_that_exists_with_loose_permissions_is_tightened_to_0700()
     {
         Directory.CreateDirectory(Backups);
-        File.SetUnixFileMode(Backups, (UnixFileMode)Octal("755"));
+        File.SetUnixFileMode(Backups, Octal("755").ToUnixFileMode());
         _tree.WriteFile("opt/sensor/.env", "OLD=1\n", Octal("600"));
 
         _transaction.Apply([new DesiredFile(_tree["opt/sensor/.env"], Bytes("NEW=1\n"), Octal("600"), null, false)]);
@@ -311,4 +303,12 @@ public sealed class FileSetTransactionTests : IDisposable
 
         Assert.False(File.Exists(path));
     }
+
+    private List<DesiredFile> HostSet(string tag) =>
+    [
+        new(_tree["home/ubuntu/.aws/credentials"], Bytes($"[default]\naws_secret_access_key = {NewSecret}{tag}\n"), Octal("600"), null, true),
+        new(_tree["home/ubuntu/.aws/config"], Bytes($"[default]\nregion = us-west-2 {tag}\n"), Octal("600"), null, true),
+        new(_tree["opt/sensor/.env"], Bytes($"AWS_SECRET_ACCESS_KEY={NewSecret}{tag}\n"), Octal("600"), null, false),
+        new(_tree["opt/sensor/config/databricks-storage-config.yaml"], Bytes($"bucket: b{tag}\n"), Octal("644"), null, false),
+    ];
 }

@@ -67,7 +67,7 @@ public sealed class SecureFileSystemWriteTests : IDisposable
     public void Write_creates_a_private_parent_0700_and_tightens_an_existing_one_but_leaves_the_directories_above_alone()
     {
         Directory.CreateDirectory(_tree["home/existing/.aws"]);
-        File.SetUnixFileMode(_tree["home/existing/.aws"], (UnixFileMode)Octal("755"));
+        File.SetUnixFileMode(_tree["home/existing/.aws"], Octal("755").ToUnixFileMode());
 
         _fs.Write(new DesiredFile(_tree["home/fresh/.aws/credentials"], Bytes(Secret), Octal("600"), null, PrivateParent: true));
         _fs.Write(new DesiredFile(_tree["home/existing/.aws/credentials"], Bytes(Secret), Octal("600"), null, PrivateParent: true));
@@ -236,7 +236,7 @@ public sealed class SecureFileSystemUmaskTests : IDisposable
     [Fact]
     public void Umask_000_still_yields_0600_and_the_temp_file_is_never_more_permissive()
     {
-        var observed = new List<int>();
+        var observed = new List<PermissionBits>();
         var fs = new SecureFileSystem(_tree.Root) { TempFileCreated = (_, mode) => observed.Add(mode) };
         var path = _tree["home/ubuntu/.aws/credentials"];
 

@@ -6,6 +6,51 @@ using NodeAgent.Native;
 
 namespace NodeAgent.Tests.FileSystem;
 
+/// <summary>What is on disk, read with lstat semantics (statx, AT_SYMLINK_NOFOLLOW).</summary>
+public static class OnDisk
+{
+    public static PermissionBits Mode(string path) => Stat(path).Permissions;
+
+    /// <summary>Octal("600") is mode 0600, read the way configuration text is.</summary>
+    public static PermissionBits Octal(string digits) => PermissionBits.Parse(digits);
+
+    public static string Text(string path) => File.ReadAllText(path);
+
+    public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    internal static LibC.StatxBuffer Stat(string path)
+    {
+        if (LibC.statx(LibC.AT_FDCWD, path, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var stat) != 0)
+        {
+            throw new IOException($"statx {path}: {LibC.Describe(LibC.LastErrno)}");
+        }
+
+        return stat;
+    }
+}
+
+/// <summary>The unprivileged account files are given to in owner tests; created once, reused afterwards.</summary>
+public static class TestUser
+{
+    public const string Name = "nodeagent-test";
+    private static readonly Lock Gate = new();
+
+    public static UserAccount Ensure()
+    {
+        lock (Gate)
+        {
+            if (UserDirectory.Find(Name) is { } existing)
+            {
+                return existing;
+            }
+
+            TempTree.Run("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                "--shell", "/usr/sbin/nologin", "--user-group", Name);
+            return UserDirectory.Find(Name) ?? throw new InvalidOperationException($"useradd {Name} succeeded but getpwnam does not find it");
+        }
+    }
+}
+
 /// <summary>A fact that needs root (fchown to another user, chattr). CI runs as root, so these run there.</summary>
 public sealed class RootFactAttribute : FactAttribute
 {
@@ -39,12 +84,12 @@ public sealed class TempTree : IDisposable
 
     public string this[string relative] => Path.Combine(Root, relative);
 
-    public string WriteFile(string relative, string content, int mode)
+    public string WriteFile(string relative, string content, PermissionBits mode)
     {
         var path = this[relative];
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
-        File.SetUnixFileMode(path, (UnixFileMode)mode);
+        File.SetUnixFileMode(path, mode.ToUnixFileMode());
         return path;
     }
 
@@ -70,8 +115,6 @@ public sealed class TempTree : IDisposable
         Directory.Delete(Root, recursive: true);
     }
 
-    private static void Chattr(string flag, string path) => Run("chattr", flag, path);
-
     internal static void Run(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
@@ -88,49 +131,6 @@ public sealed class TempTree : IDisposable
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {error}");
         }
     }
-}
 
-/// <summary>What is on disk, read with lstat semantics (statx, AT_SYMLINK_NOFOLLOW).</summary>
-public static class OnDisk
-{
-    internal static LibC.StatxBuffer Stat(string path)
-    {
-        if (LibC.statx(LibC.AT_FDCWD, path, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var stat) != 0)
-        {
-            throw new IOException($"statx {path}: {LibC.Describe(LibC.LastErrno)}");
-        }
-
-        return stat;
-    }
-
-    public static int Mode(string path) => Stat(path).Permissions;
-
-    /// <summary>Octal("600") == 0600: C# has no octal literals.</summary>
-    public static int Octal(string digits) => Convert.ToInt32(digits, 8);
-
-    public static string Text(string path) => File.ReadAllText(path);
-
-    public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
-}
-
-/// <summary>The unprivileged account files are given to in owner tests; created once, reused afterwards.</summary>
-public static class TestUser
-{
-    public const string Name = "nodeagent-test";
-    private static readonly Lock Gate = new();
-
-    public static UserAccount Ensure()
-    {
-        lock (Gate)
-        {
-            if (UserDirectory.Find(Name) is { } existing)
-            {
-                return existing;
-            }
-
-            TempTree.Run("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                "--shell", "/usr/sbin/nologin", "--user-group", Name);
-            return UserDirectory.Find(Name) ?? throw new InvalidOperationException($"useradd {Name} succeeded but getpwnam does not find it");
-        }
-    }
+    private static void Chattr(string flag, string path) => Run("chattr", flag, path);
 }

@@ -21,17 +21,9 @@ public sealed class UnsafeDirectoryTests : IDisposable
         _transaction = new FileSetTransaction(_fs, _tree["var/lib/nodeagent/backup"]);
     }
 
-    public void Dispose() => _tree.Dispose();
-
     private string Backups => _tree["var/lib/nodeagent/backup"];
 
-    private string MakeDirectory(string relative, string mode)
-    {
-        var path = _tree[relative];
-        Directory.CreateDirectory(path);
-        File.SetUnixFileMode(path, (UnixFileMode)Octal(mode)); // exact bits, whatever the umask
-        return path;
-    }
+    public void Dispose() => _tree.Dispose();
 
     [RootFact]
     public void A_world_writable_home_aws_is_brought_to_0700_and_the_files_owner_and_a_second_apply_writes_nothing()
@@ -47,7 +39,7 @@ public sealed class UnsafeDirectoryTests : IDisposable
 
         var existing = _fs.Inspect(credentials, user.Owner, privateParent: true);
         Assert.Equal(
-            [$"directory {aws} mode 777 → 700", $"directory {aws} owner 0:0 → {user.Uid}:{user.Gid}"],
+            [$"directory {aws} mode 0777 → 0700", $"directory {aws} owner 0:0 → {user.Uid}:{user.Gid}"],
             PrivateDirectory.Drift(desired, existing));
         Assert.False(FileSetTransaction.IsAlreadyInPlace(desired, existing));
 
@@ -178,5 +170,13 @@ public sealed class UnsafeDirectoryTests : IDisposable
 
         Assert.Equal(aws, error.Path);
         Assert.Contains("chown root", error.Fix);
+    }
+
+    private string MakeDirectory(string relative, string mode)
+    {
+        var path = _tree[relative];
+        Directory.CreateDirectory(path);
+        File.SetUnixFileMode(path, Octal(mode).ToUnixFileMode()); // exact bits, whatever the umask
+        return path;
     }
 }

@@ -6,9 +6,6 @@ namespace NodeAgent.Tests.Hardening;
 /// <summary>Issue 9, break 10: a deeply nested configuration crashed the agent (SIGSEGV) instead of being refused.</summary>
 public sealed class ConfigDepthTests
 {
-    private static InvalidInputException Reject(string yaml) =>
-        Assert.Throws<InvalidInputException>(() => AgentOptionsLoader.Parse("nodeagent.yaml", yaml));
-
     [Fact]
     public void A_configuration_nested_100k_levels_deep_is_refused_with_a_clear_error_not_a_crash()
     {
@@ -19,4 +16,7 @@ public sealed class ConfigDepthTests
         var block = string.Concat(Enumerable.Range(0, 1_000).Select(i => new string(' ', i) + $"k{i}:\n"));
         Assert.Contains("nests deeper than 32 levels", Reject(block).Errors.Single().What, StringComparison.Ordinal);
     }
+
+    private static InvalidInputException Reject(string yaml) =>
+        Assert.Throws<InvalidInputException>(() => AgentOptionsLoader.Parse("nodeagent.yaml", yaml));
 }

@@ -9,9 +9,6 @@ namespace NodeAgent.Tests.Hardening;
 /// <summary>Issue 9, breaks 6, 7 and 8: configured paths and --root can never point root at the host or a system file.</summary>
 public sealed class ConfiguredPathTests
 {
-    private static InvalidInputException Reject(string yaml) =>
-        Assert.Throws<InvalidInputException>(() => AgentOptionsLoader.Parse("nodeagent.yaml", yaml));
-
     // Break 6
     [Fact]
     public async Task A_state_directory_climbing_out_of_the_root_is_refused_and_nothing_is_written()
@@ -128,4 +125,7 @@ public sealed class ConfiguredPathTests
             Assert.Equal(0u, OnDisk.Stat(shadow).Uid);
         }
     }
+
+    private static InvalidInputException Reject(string yaml) =>
+        Assert.Throws<InvalidInputException>(() => AgentOptionsLoader.Parse("nodeagent.yaml", yaml));
 }

@@ -10,12 +10,9 @@ public sealed class FailureLitterTests : IDisposable
 {
     private readonly TempTree _tree = new();
 
-    public void Dispose() => _tree.Dispose();
-
     private string Backups => _tree["var/lib/nodeagent/previous"];
 
-    private DesiredFile Secret(string relative, string tag, bool privateParent = true) =>
-        new(_tree[relative], Bytes($"[default]\naws_secret_access_key = {tag}\n"), Octal("600"), null, privateParent);
+    public void Dispose() => _tree.Dispose();
 
     [Fact]
     public void A_run_whose_backups_fail_removes_the_backup_files_it_wrote_so_failures_do_not_pile_up()
@@ -89,4 +86,7 @@ public sealed class FailureLitterTests : IDisposable
         Assert.Contains("new", Text(first.Path), StringComparison.Ordinal);
         Assert.Contains("old", Text(second.Path), StringComparison.Ordinal);
     }
+
+    private DesiredFile Secret(string relative, string tag, bool privateParent = true) =>
+        new(_tree[relative], Bytes($"[default]\naws_secret_access_key = {tag}\n"), Octal("600"), null, privateParent);
 }

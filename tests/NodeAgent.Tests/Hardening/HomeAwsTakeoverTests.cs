@@ -25,18 +25,6 @@ public sealed class HomeAwsTakeoverTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    private (UserAccount User, string Aws) HomeWithRootOwnedAws()
-    {
-        var user = TestUser.Ensure();
-        var home = _tree["home/nodeagent-test"];
-        Directory.CreateDirectory(home);
-        TempTree.Run("chown", $"{user.Uid}:{user.Gid}", home);
-        var aws = Path.Combine(home, ".aws");
-        Directory.CreateDirectory(aws);
-        File.SetUnixFileMode(aws, (UnixFileMode)Octal("755")); // root-owned, as `sudo` leaves it
-        return (user, aws);
-    }
-
     [RootFact]
     public void A_root_owned_directory_renamed_to_home_aws_is_not_handed_to_the_user()
     {
@@ -89,5 +77,17 @@ public sealed class HomeAwsTakeoverTests : IDisposable
         _transaction.Apply([new DesiredFile(credentials, Bytes("[default]\n"), Octal("600"), user.Owner, PrivateParent: true)]);
 
         Assert.Equal(user.Uid, Stat(aws).Uid);
+    }
+
+    private (UserAccount User, string Aws) HomeWithRootOwnedAws()
+    {
+        var user = TestUser.Ensure();
+        var home = _tree["home/nodeagent-test"];
+        Directory.CreateDirectory(home);
+        TempTree.Run("chown", $"{user.Uid}:{user.Gid}", home);
+        var aws = Path.Combine(home, ".aws");
+        Directory.CreateDirectory(aws);
+        File.SetUnixFileMode(aws, Octal("755").ToUnixFileMode()); // root-owned, as `sudo` leaves it
+        return (user, aws);
     }
 }

@@ -7,9 +7,6 @@ namespace NodeAgent.Tests.Hardening;
 /// <summary>Issue 9, break 5: ESC, BEL and CR from a user-owned target or a source must not reach root's terminal raw.</summary>
 public sealed class TerminalEscapeTests
 {
-    private static void AssertNoRawControl(string text) =>
-        Assert.DoesNotContain(text, c => TerminalText.IsDangerous(c));
-
     [RootFact]
     public async Task Escape_sequences_planted_in_a_user_owned_target_are_shown_visibly_in_the_diff()
     {
@@ -58,4 +55,7 @@ public sealed class TerminalEscapeTests
         writer.WriteLine("\u0007done");
         Assert.Equal(@"\x1b[2J\x07done" + Environment.NewLine, inner.ToString());
     }
+
+    private static void AssertNoRawControl(string text) =>
+        Assert.DoesNotContain(text, c => TerminalText.IsDangerous(c));
 }

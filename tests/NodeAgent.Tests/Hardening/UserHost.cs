@@ -10,15 +10,17 @@ namespace NodeAgent.Tests.Hardening;
 /// </summary>
 internal sealed class UserHost : IDisposable
 {
+    public const string Home = "/home/nodeagent-test";
+
     public UserHost()
     {
         User = TestUser.Ensure();
         Sandbox = new Sandbox();
         // A host's / is 0755: the user must be able to reach their home inside the sandbox.
-        File.SetUnixFileMode(Sandbox.Root, (UnixFileMode)OnDisk.Octal("755"));
+        File.SetUnixFileMode(Sandbox.Root, OnDisk.Octal("755").ToUnixFileMode());
         var home = Sandbox.Target(Home);
         Directory.CreateDirectory(Path.GetDirectoryName(home)!);
-        File.SetUnixFileMode(Path.GetDirectoryName(home)!, (UnixFileMode)OnDisk.Octal("755"));
+        File.SetUnixFileMode(Path.GetDirectoryName(home)!, OnDisk.Octal("755").ToUnixFileMode());
         Directory.CreateDirectory(home);
         TempTree.Run("chown", $"{User.Uid}:{User.Gid}", home);
         Config = Sandbox.WriteConfig($"""
@@ -35,17 +37,15 @@ internal sealed class UserHost : IDisposable
             """);
     }
 
-    public const string Home = "/home/nodeagent-test";
-
     public UserAccount User { get; }
 
     public Sandbox Sandbox { get; }
 
     public string Config { get; }
 
-    public string Target(string hostPath) => Sandbox.Target(hostPath);
-
     public string Backups => Sandbox.Target("/var/lib/nodeagent/previous");
+
+    public string Target(string hostPath) => Sandbox.Target(hostPath);
 
     public Task<CliRun> ApplyAsync(params string[] extra) =>
         Sandbox.RunAsync(["apply", "--config", Config, "--root", Sandbox.Root, "--sources", Sandbox.Sources, "--no-restart", .. extra]);

@@ -17,9 +17,6 @@ public sealed partial class ApplyDiffGoldenTests
     private const string NewSecret = "NeWsEcReTnEwSeCrEtNeWsEcReTnEwSeCrEt0002";
     private const string PassThrough = "DATABRICKS_WAREHOUSE=warehouse-7f3a9c\nUPLOAD_INTERVAL=30\n";
 
-    [GeneratedRegex(@"^--- (?:/dev/null|(?<path>\S+))$", RegexOptions.Multiline)]
-    private static partial Regex DiffStart();
-
     public static TheoryData<string, string> Targets => new()
     {
         { "/root/.aws/credentials", "root-credentials.diff" },
@@ -61,6 +58,9 @@ public sealed partial class ApplyDiffGoldenTests
             Assert.Equal(File.ReadAllText(path), diff);
         }
     }
+
+    [GeneratedRegex(@"^--- (?:/dev/null|(?<path>\S+))$", RegexOptions.Multiline)]
+    private static partial Regex DiffStart();
 
     /// <summary>One file's diff: from its "--- " line (the next "+++ " names it) to the next file's.</summary>
     private static string DiffOf(string output, string target)

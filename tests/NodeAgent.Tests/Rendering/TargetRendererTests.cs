@@ -1,6 +1,7 @@
 using System.Text;
 
 using NodeAgent.Configuration;
+using NodeAgent.FileSystem;
 using NodeAgent.Rendering;
 
 namespace NodeAgent.Tests.Rendering;
@@ -13,14 +14,6 @@ public sealed class TargetRendererTests
         new("UPLOAD_INTERVAL", "30"),
         new("GREETING", "it's \"quoted\" $HOME"),
     ];
-
-    private static string Golden(string name) =>
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Rendering", "golden", name));
-
-    private static IReadOnlyList<RenderedFile> Render(bool withToken = false) =>
-        new TargetRenderer(new AgentOptions()).Render(TestData.Set(withToken, PassThrough));
-
-    private static string Text(RenderedFile f) => Encoding.UTF8.GetString(f.Content);
 
     [Theory]
     [InlineData(TargetKind.AwsCredentials, "credentials")]
@@ -61,7 +54,7 @@ public sealed class TargetRendererTests
             files.Select(f => f.HostPath));
         Assert.All(files.Where(f => f.HostPath.Contains(".aws")), f => Assert.True(f.PrivateParent));
         Assert.Equal(["root", "root", "ubuntu", "ubuntu", "ubuntu", "ubuntu", "ubuntu", "ubuntu"], files.Select(f => f.Owner));
-        Assert.All(files.Where(f => f.HoldsSecret), f => Assert.Equal(Convert.ToInt32("600", 8), f.Mode));
+        Assert.All(files.Where(f => f.HoldsSecret), f => Assert.Equal(PermissionBits.Parse("600"), f.Mode));
     }
 
     [Fact]
@@ -79,4 +72,12 @@ public sealed class TargetRendererTests
         Assert.StartsWith(AwsProfileRenderer.Header + "[sensors]\n", Text(files.First(f => f.Kind == TargetKind.AwsCredentials)));
         Assert.Contains("[profile sensors]\nregion = us-west-2\n", Text(files.First(f => f.Kind == TargetKind.AwsConfig)));
     }
+
+    private static string Golden(string name) =>
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Rendering", "golden", name));
+
+    private static IReadOnlyList<RenderedFile> Render(bool withToken = false) =>
+        new TargetRenderer(new AgentOptions()).Render(TestData.Set(withToken, PassThrough));
+
+    private static string Text(RenderedFile f) => Encoding.UTF8.GetString(f.Content);
 }

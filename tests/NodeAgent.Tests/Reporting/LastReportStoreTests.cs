@@ -7,11 +7,6 @@ public sealed class LastReportStoreTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("nodeagent-report-").FullName;
 
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
@@ -77,5 +72,10 @@ public sealed class LastReportStoreTests : IDisposable
 
         Assert.StartsWith(path + ": not a NodeAgent report", e.Message);
         Assert.EndsWith("run nodeagent verify to write a new one", e.Message);
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -5,8 +5,6 @@ namespace NodeAgent.Tests.Reporting;
 
 public sealed class ReportTableTests
 {
-    private static string[] Lines(string text) => text.TrimEnd('\n').Split('\n');
-
     [Fact]
     public void The_verdict_and_counts_come_first_then_one_row_per_check_and_one_per_bucket_with_five_action_columns()
     {
@@ -124,4 +122,6 @@ public sealed class ReportTableTests
 
         Assert.Equal(["FAIL    identity  sts", "          line one", "          line two", "          fix: fix", "          fix: it"], lines[4..]);
     }
+
+    private static string[] Lines(string text) => text.TrimEnd('\n').Split('\n');
 }

@@ -7,6 +7,9 @@ internal static class SampleReports
 {
     public static readonly DateTimeOffset GeneratedAt = new(2026, 11, 25, 18, 22, 46, 123, TimeSpan.Zero);
 
+    public static readonly string[] BucketNames =
+        ["expanso-databricks-raw-us-west-2", "expanso-databricks-schematized-us-west-2", "expanso-databricks-filtered-us-west-2", "expanso-databricks-emergency-us-west-2"];
+
     /// <summary>A verify run: identity ok, one bucket with a denied PutObject and its dependants skipped.</summary>
     public static Report Verify() => Report.Create(
         ReportMode.Verify, "0.1.0", "sensor-host-1", GeneratedAt, TimeSpan.FromMilliseconds(1432),
@@ -28,9 +31,6 @@ internal static class SampleReports
             new StepEntry("write", "/opt/sensor/.env", StepStatus.Ok, "unchanged", null, 1),
         ],
         containers: [new StepEntry("restart", "sensor-simulators", StepStatus.Failed, "not running 60 s after restart", "docker logs sensor-simulators", 60000)]);
-
-    public static readonly string[] BucketNames =
-        ["expanso-databricks-raw-us-west-2", "expanso-databricks-schematized-us-west-2", "expanso-databricks-filtered-us-west-2", "expanso-databricks-emergency-us-west-2"];
 
     /// <summary>What the demo's verify reports, at its widest: 8 files under a long sandbox root, identity, 4 buckets
     /// of 5 actions (one PutObject denied), 2 containers with long details, one of them failed.</summary>

@@ -8,15 +8,6 @@ namespace NodeAgent.Tests.Sources;
 /// <summary>Source layouts the builder must accept, and the CredentialSet they produce.</summary>
 public sealed class CredentialSetBuilderAcceptTests
 {
-    private static void AssertSampleSet(CredentialSet set, string keyId = KeyId, string? token = null)
-    {
-        Assert.Equal(keyId, set.Credentials.AccessKeyId.Reveal());
-        Assert.Equal(SecretKey, set.Credentials.SecretAccessKey.Reveal());
-        Assert.Equal(token, set.Credentials.SessionToken?.Reveal());
-        Assert.Equal("us-west-2", set.Region);
-        Assert.Equal(Roles.Select(r => new BucketAssignment(r, Bucket(r))), set.Buckets);
-    }
-
     [Fact]
     public void Three_agreeing_files_build_one_credential_set()
     {
@@ -139,5 +130,14 @@ public sealed class CredentialSetBuilderAcceptTests
     {
         var set = new CredentialSetBuilder(new SourcesOptions(), ["emergency", "raw"]).Build(Documents(json: JsonSample));
         Assert.Equal([new BucketAssignment("emergency", Bucket("emergency")), new BucketAssignment("raw", Bucket("raw"))], set.Buckets);
+    }
+
+    private static void AssertSampleSet(CredentialSet set, string keyId = KeyId, string? token = null)
+    {
+        Assert.Equal(keyId, set.Credentials.AccessKeyId.Reveal());
+        Assert.Equal(SecretKey, set.Credentials.SecretAccessKey.Reveal());
+        Assert.Equal(token, set.Credentials.SessionToken?.Reveal());
+        Assert.Equal("us-west-2", set.Region);
+        Assert.Equal(Roles.Select(r => new BucketAssignment(r, Bucket(r))), set.Buckets);
     }
 }

@@ -13,8 +13,6 @@ public sealed class CredentialSetBuilderRejectTests
 {
     private const string IamConsole = "from the IAM console";
 
-    private static string R(string text, string from, string to) => text.Replace(from, to, StringComparison.Ordinal);
-
     // ---- files present but not usable -------------------------------------------------------------------------
 
     [Theory]
@@ -434,4 +432,6 @@ public sealed class CredentialSetBuilderRejectTests
         Single(errors, EnvPath, 1, "template placeholder");
         Single(errors, EnvPath, 8, "variable name \"BAD-NAME\" is not valid");
     }
+
+    private static string R(string text, string from, string to) => text.Replace(from, to, StringComparison.Ordinal);
 }

@@ -6,15 +6,6 @@ namespace NodeAgent.Tests.Sources;
 
 public sealed class DotEnvParserTests
 {
-    private static DotEnvDocument Parse(string text) => DotEnvParser.Parse("env", Bytes(text));
-
-    private static string ValueOf(string line)
-    {
-        var env = Parse(line);
-        Assert.True(env.IsValid, string.Join("\n", env.Errors));
-        return Assert.Single(env.Variables).Value;
-    }
-
     [Theory]
     [InlineData("A=\"cost \\$5 \\q\"", "cost $5 \\q")]
     [InlineData("A=plain", "plain")]
@@ -91,5 +82,14 @@ public sealed class DotEnvParserTests
     public void Only_comments_is_empty()
     {
         Assert.True(Parse("# a\n\n   \n").IsEmpty);
+    }
+
+    private static DotEnvDocument Parse(string text) => DotEnvParser.Parse("env", Bytes(text));
+
+    private static string ValueOf(string line)
+    {
+        var env = Parse(line);
+        Assert.True(env.IsValid, string.Join("\n", env.Errors));
+        return Assert.Single(env.Variables).Value;
     }
 }

@@ -20,12 +20,6 @@ public sealed class JsonSyntaxErrorTests
     private const string TokenNull = "nullQoGZXIvYXdzEBYaDKm2dW5xdW90ZWR0b2tlbnZhbHVl==";
     private const string TokenDigit = "9QoGZXIvYXdzEBYaDJh3cmFuZG9tdG9rZW5kaWdpdHN0YXJ0==";
 
-    /// <summary>The sample with a session token on line 4 written as <paramref name="tokenLine"/> (region moves to line 5).</summary>
-    private static string WithTokenLine(string tokenLine) =>
-        JsonSample.Replace("  \"region\"", $"  {tokenLine}\n  \"region\"", StringComparison.Ordinal);
-
-    private static string R(string text, string from, string to) => text.Replace(from, to, StringComparison.Ordinal);
-
     public static TheoryData<string, string, int, string> Cases() => new()
     {
         { "unquoted token starting with f", WithTokenLine($"\"aws_session_token\": {TokenF},"), 4, "an unquoted value starts here" },
@@ -94,6 +88,12 @@ public sealed class JsonSyntaxErrorTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    /// <summary>The sample with a session token on line 4 written as <paramref name="tokenLine"/> (region moves to line 5).</summary>
+    private static string WithTokenLine(string tokenLine) =>
+        JsonSample.Replace("  \"region\"", $"  {tokenLine}\n  \"region\"", StringComparison.Ordinal);
+
+    private static string R(string text, string from, string to) => text.Replace(from, to, StringComparison.Ordinal);
 
     /// <param name="message">The whole message, checked for line breaks.</param>
     /// <param name="words">The part that must not hold any value fragment (the file's path holds "expanso-" by design).</param>

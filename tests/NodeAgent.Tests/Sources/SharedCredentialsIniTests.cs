@@ -6,8 +6,6 @@ namespace NodeAgent.Tests.Sources;
 
 public sealed class SharedCredentialsIniTests
 {
-    private static IniDocument Parse(string text) => SharedCredentialsIni.Parse("creds", Bytes(text));
-
     [Fact]
     public void Reads_sections_keys_and_line_numbers()
     {
@@ -125,4 +123,6 @@ public sealed class SharedCredentialsIniTests
         Assert.Contains("UTF-16", error.What, StringComparison.Ordinal);
         Assert.Contains("UTF-8", error.Fix, StringComparison.Ordinal);
     }
+
+    private static IniDocument Parse(string text) => SharedCredentialsIni.Parse("creds", Bytes(text));
 }

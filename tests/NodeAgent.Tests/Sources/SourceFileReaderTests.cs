@@ -16,8 +16,6 @@ public sealed class SourceFileReaderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private string PathOf(string name) => Path.Combine(_directory, name);
-
     [Fact]
     public void Absent_files_are_null_not_errors()
     {
@@ -186,6 +184,26 @@ public sealed class SourceFileReaderTests : IDisposable
         Assert.Empty(set.PassThroughEnvironment);
     }
 
+    [Fact]
+    public void A_missing_or_wrong_sources_directory_is_named_as_such()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "nodeagent-no-such-dir-" + Guid.NewGuid().ToString("N"));
+        var error = Assert.Single(SourceFileReader.Read(missing, new SourcesOptions()).Errors);
+        Assert.Equal(missing, error.File);
+        Assert.Equal("the sources directory does not exist yet: waiting for the deployer's upload", error.What);
+        Assert.Contains("--sources DIR", error.Fix, StringComparison.Ordinal);
+
+        var file = Path.GetTempFileName();
+        try
+        {
+            Assert.Equal("is a file, not the sources directory", Assert.Single(SourceFileReader.Read(file, new SourcesOptions()).Errors).What);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static void MakeFifo(string path)
     {
         using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [path]) { RedirectStandardError = true })!;
@@ -206,23 +224,5 @@ public sealed class SourceFileReaderTests : IDisposable
         throw new InvalidOperationException("NodeAgent.sln not found above " + AppContext.BaseDirectory);
     }
 
-    [Fact]
-    public void A_missing_or_wrong_sources_directory_is_named_as_such()
-    {
-        var missing = Path.Combine(Path.GetTempPath(), "nodeagent-no-such-dir-" + Guid.NewGuid().ToString("N"));
-        var error = Assert.Single(SourceFileReader.Read(missing, new SourcesOptions()).Errors);
-        Assert.Equal(missing, error.File);
-        Assert.Equal("the sources directory does not exist yet: waiting for the deployer's upload", error.What);
-        Assert.Contains("--sources DIR", error.Fix, StringComparison.Ordinal);
-
-        var file = Path.GetTempFileName();
-        try
-        {
-            Assert.Equal("is a file, not the sources directory", Assert.Single(SourceFileReader.Read(file, new SourcesOptions()).Errors).What);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    private string PathOf(string name) => Path.Combine(_directory, name);
 }

@@ -14,6 +14,10 @@ internal static class SourceSamples
     public const string OtherSecretKey = "zZ9y8X7w6V5u4T3s2R1q0P/o+N9m8L7k6J5i4H3g";
     public const string TemporaryKeyId = "ASIAQ3EGNODEAGENT7XY";
 
+    public const string IniPath = "/src/expanso-s3-credentials";
+    public const string JsonPath = "/src/expanso-s3-config.json";
+    public const string EnvPath = "/src/expanso-production.env";
+
     public static readonly string Token = "IQoJb3JpZ2luX2VjEPT//////////wEaCXVzLXdlc3QtMiJHMEUCIQD" + new string('T', 8) + "k9Zq/ZmFrZXRva2Vu+bm9kZWFnZW50dGVzdA==";
     public static readonly string OtherToken = "IQoJb3JpZ2luX2VjEPT//////////wEaCXVzLXdlc3QtMiJHMEUCIQD" + new string('U', 8) + "k9Zq/ZmFrZXRva2Vu+bm9kZWFnZW50dGVzdA==";
 
@@ -21,8 +25,6 @@ internal static class SourceSamples
     public static readonly string[] SecretValues = [KeyId, SecretKey, OtherKeyId, OtherSecretKey, TemporaryKeyId, Token, OtherToken];
 
     public static readonly string[] Roles = ["raw", "schematized", "filtered", "emergency"];
-
-    public static string Bucket(string role) => $"expanso-databricks-{role}-us-west-2";
 
     public static readonly string Ini = $"""
         [default]
@@ -60,9 +62,7 @@ internal static class SourceSamples
 
         """;
 
-    public const string IniPath = "/src/expanso-s3-credentials";
-    public const string JsonPath = "/src/expanso-s3-config.json";
-    public const string EnvPath = "/src/expanso-production.env";
+    public static string Bucket(string role) => $"expanso-databricks-{role}-us-west-2";
 
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
