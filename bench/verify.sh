@@ -29,20 +29,18 @@ nodeagent=$repo/artifacts/linux-x64/nodeagent
 [[ -x "$nodeagent" ]] || { say "publishing the Native AOT binary (./build.sh publish)"; ./build.sh publish >/dev/null; }
 
 tmp=$(mktemp -d)
-moto_pid=""
+# shellcheck source=../.ci/lib/moto.sh
+source .ci/lib/moto.sh
 cleanup() {
   docker rm -f "$project-sensor-simulators-1" "$project-compute-1" >/dev/null 2>&1 || true
-  [[ -n "$moto_pid" ]] && kill "$moto_pid" 2>/dev/null || true
+  moto_stop
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 
 say "moto_server (through the fixture's launcher that mends moto's SigV4 check of queries holding '/')"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-endpoint="http://127.0.0.1:$port"
-INITIAL_NO_AUTH_ACTION_COUNT=3 python3 tests/NodeAgent.IntegrationTests/Fixtures/moto_server_signed_query.py -H 127.0.0.1 -p "$port" >"$tmp/moto.log" 2>&1 &
-moto_pid=$!
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+MOTO_LOG=$tmp/moto.log moto_start || die "moto_server did not start"
+endpoint=$MOTO_ENDPOINT
 policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject","s3:ListBucket","s3:DeleteObject","s3:GetBucketLocation"],"Resource":["arn:aws:s3:::expanso-databricks-*","arn:aws:s3:::expanso-databricks-*/*"]}]}'
 bucket_names=(expanso-databricks-raw-us-west-2 expanso-databricks-schematized-us-west-2 expanso-databricks-filtered-us-west-2 expanso-databricks-emergency-us-west-2)
 buckets=$(printf '{"name":"%s","region":"us-west-2"},' "${bucket_names[@]}")
