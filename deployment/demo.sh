@@ -21,7 +21,8 @@ if ! command -v moto_server >/dev/null; then
   pip install -q 'moto[server]>=5.2,<5.3' || die "moto_server is missing and pip could not install it; fix: pip install 'moto[server]'"
 fi
 
-moto_pid=""
+# shellcheck source=../.ci/lib/moto.sh
+source .ci/lib/moto.sh
 daemon_pid=""
 listener_pid=""
 demo_containers=()
@@ -29,7 +30,7 @@ cleanup() {
   [[ -n "$daemon_pid" ]] && kill "$daemon_pid" 2>/dev/null || true
   [[ -n "$listener_pid" ]] && kill "$listener_pid" 2>/dev/null || true
   if ((${#demo_containers[@]})); then docker rm -f "${demo_containers[@]}" >/dev/null 2>&1 || true; fi
-  [[ -n "$moto_pid" ]] && kill "$moto_pid" 2>/dev/null || true
+  moto_stop
   declare -F dockerd_stop >/dev/null && dockerd_stop
   return 0
 }
@@ -49,12 +50,9 @@ fi
 ((docker_ok)) || echo "demo: no usable Docker here (apt-get install docker.io busybox-static); the container steps are skipped"
 
 say "starting moto_server (S3, STS, IAM; signatures and IAM policies checked after bootstrap)"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-endpoint="http://127.0.0.1:$port"
 # moto through the launcher that mends its SigV4 check of queries holding "/" (ListBucket with the probe prefix).
-INITIAL_NO_AUTH_ACTION_COUNT=3 python3 tests/NodeAgent.IntegrationTests/Fixtures/moto_server_signed_query.py -H 127.0.0.1 -p "$port" >"${TMPDIR:-/tmp}/nodeagent-demo-moto.log" 2>&1 &
-moto_pid=$!
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+MOTO_LOG=${TMPDIR:-/tmp}/nodeagent-demo-moto.log moto_start || die "moto_server did not start"
+endpoint=$MOTO_ENDPOINT
 
 # The IAM policy from the setup guide, for a current and a retired (legacy) key.
 policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject","s3:ListBucket","s3:DeleteObject","s3:GetBucketLocation"],"Resource":["arn:aws:s3:::expanso-databricks-*","arn:aws:s3:::expanso-databricks-*/*"]}]}'

@@ -115,6 +115,11 @@ public sealed partial class DaemonLoop : BackgroundService
                 {
                     _notifier.Status(status);
                 }
+
+                if (_queue.IsEmpty)
+                {
+                    IdleMemoryTrim.Run();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -36,6 +36,18 @@ public sealed class PendingTriggers : IDisposable
         }
     }
 
+    /// <summary>No trigger is waiting: the loop is about to go idle (a burst of triggers is not worth trimming between).</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending == Triggers.None;
+            }
+        }
+    }
+
     /// <summary>Waits for at least one trigger and takes every pending one.</summary>
     public async Task<Triggers> TakeAsync(CancellationToken ct)
     {

@@ -32,4 +32,15 @@ public sealed class PendingTriggersTests
         queue.Post(Triggers.Probe);
         Assert.Equal(Triggers.Probe, await next.WaitAsync(TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task The_queue_is_empty_only_when_no_trigger_waits()
+    {
+        using var queue = new PendingTriggers();
+        Assert.True(queue.IsEmpty);
+        queue.Post(Triggers.Drift);
+        Assert.False(queue.IsEmpty);
+        await queue.TakeAsync(CancellationToken.None);
+        Assert.True(queue.IsEmpty);
+    }
 }
