@@ -24,18 +24,6 @@ public sealed class PendingTriggers : IDisposable
     private readonly SemaphoreSlim _signal = new(0, 1);
     private Triggers _pending;
 
-    public void Post(Triggers triggers)
-    {
-        lock (_gate)
-        {
-            _pending |= triggers;
-            if (_signal.CurrentCount == 0)
-            {
-                _signal.Release();
-            }
-        }
-    }
-
     /// <summary>No trigger is waiting: the loop is about to go idle (a burst of triggers is not worth trimming between).</summary>
     public bool IsEmpty
     {
@@ -44,6 +32,18 @@ public sealed class PendingTriggers : IDisposable
             lock (_gate)
             {
                 return _pending == Triggers.None;
+            }
+        }
+    }
+
+    public void Post(Triggers triggers)
+    {
+        lock (_gate)
+        {
+            _pending |= triggers;
+            if (_signal.CurrentCount == 0)
+            {
+                _signal.Release();
             }
         }
     }
