@@ -48,6 +48,8 @@ public sealed partial class DaemonLoop : BackgroundService
     private DateTimeOffset? _lastWriteProbes;
     private ProbeTally? _lastProbes;
     private bool _retryProbes;
+    private bool _retryPending;
+    private int _probeCycles;
 
     private int _cycles;
 
@@ -69,6 +71,9 @@ public sealed partial class DaemonLoop : BackgroundService
 
     /// <summary>Cycles finished so far (their STATUS decided and their retry scheduled), for the benchmark and tests.</summary>
     public int Cycles => Volatile.Read(ref _cycles);
+
+    /// <summary>Cycles that ran probes, for the tests: a drift timer must not keep a probe retry from coming due.</summary>
+    public int ProbeCycles => Volatile.Read(ref _probeCycles);
 
     /// <summary>SIGHUP (systemctl reload): read the configuration again before the next cycle.</summary>
     public void RequestReload() => _queue.Post(Triggers.Reload);
@@ -175,6 +180,11 @@ public sealed partial class DaemonLoop : BackgroundService
                 Reload();
             }
 
+            if (triggers.HasFlag(Triggers.Retry))
+            {
+                _retryPending = false;
+            }
+
             var result = await CycleAsync(triggers, ct).ConfigureAwait(false);
             // A drift cycle that went well does not clear a probe failure it did not look at: the retry stays due.
             ScheduleRetry(result.Failure is not null || result.Report.Status == ReportStatus.Failed || _retryProbes);
@@ -203,6 +213,7 @@ public sealed partial class DaemonLoop : BackgroundService
         {
             var writesDue = _lastWriteProbes is not { } last || now - last >= TimeSpan.FromSeconds(options.Daemon.WriteProbeIntervalSeconds);
             scope = writesDue ? ProbeScope.Full : ProbeScope.ReadOnly;
+            Interlocked.Increment(ref _probeCycles);
         }
 
         var request = new ReconcileRequest(ReportMode.Run)
@@ -323,11 +334,21 @@ public sealed partial class DaemonLoop : BackgroundService
         if (!failed)
         {
             _backoff.Reset();
+            _retryPending = false;
             _retryTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             return;
         }
 
+        // A retry already due stays due: drift cycles (every drift_interval_seconds) that fail again in between must
+        // neither push it later nor grow the backoff, or a drift interval shorter than the backoff would starve it
+        // (seen end to end: a healthcheck still "starting" after a reboot stayed in STATUS until the probe timer).
+        if (_retryPending)
+        {
+            return;
+        }
+
         var delay = _backoff.Next();
+        _retryPending = true;
         _retryTimer?.Change(delay, Timeout.InfiniteTimeSpan);
         LogRetry(_logger, (int)Math.Ceiling(delay.TotalSeconds), _backoff.Failures);
     }

@@ -48,24 +48,31 @@ public sealed class DaemonLoopTimingTests
             Assert.Equal(1, notifier.Count("READY=1"));
             var pings = notifier.Count("WATCHDOG=1");
 
-            // Second failure in a row: the retry is due after 4 s ± 20%.
-            clock.Advance(TimeSpan.FromSeconds(3.1));
+            // The start's failure scheduled the first retry, 2 s ± 20%; the probe cycle failing meanwhile leaves it due.
+            clock.Advance(TimeSpan.FromSeconds(1.5));
             await Quiet();
             Assert.Equal(2, loop.Cycles);
+            clock.Advance(TimeSpan.FromSeconds(1.0));
+            await Eventually(() => loop.Cycles == 3, "the retry after about 2 s");
+
+            // The retry failed as well: the next is due after 4 s ± 20%.
+            clock.Advance(TimeSpan.FromSeconds(3.1));
+            await Quiet();
+            Assert.Equal(3, loop.Cycles);
             clock.Advance(TimeSpan.FromSeconds(1.8));
-            await Eventually(() => loop.Cycles == 3, "the retry after about 4 s");
+            await Eventually(() => loop.Cycles == 4, "the retry after about 4 s");
 
             // Then about 8 s, and capped there (max_backoff_seconds: 8).
             clock.Advance(TimeSpan.FromSeconds(6.3));
             await Quiet();
-            Assert.Equal(3, loop.Cycles);
+            Assert.Equal(4, loop.Cycles);
             clock.Advance(TimeSpan.FromSeconds(1.8));
-            await Eventually(() => loop.Cycles == 4, "the retry after about 8 s");
+            await Eventually(() => loop.Cycles == 5, "the retry after about 8 s");
             clock.Advance(TimeSpan.FromSeconds(8.1));
-            await Eventually(() => loop.Cycles == 5, "the capped retry");
+            await Eventually(() => loop.Cycles == 6, "the capped retry");
 
             // The watchdog pinged every 5 s (half of 10 s) of the clock's time, and only then.
-            Assert.InRange(notifier.Count("WATCHDOG=1") - pings, 3, 5);
+            Assert.InRange(notifier.Count("WATCHDOG=1") - pings, 4, 5);
 
             // With good sources the next retry places the files: nothing but the clock started it (settle is 1 s of the same clock).
             sandbox.WriteSources(TestData.KeyId, TestData.SecretKey);
@@ -78,6 +85,50 @@ public sealed class DaemonLoopTimingTests
         }
 
         Assert.Equal(1, notifier.Count("STOPPING=1"));
+    }
+
+    [Fact]
+    public async Task A_drift_interval_shorter_than_the_backoff_does_not_keep_a_probe_retry_from_coming_due()
+    {
+        using var sandbox = new Sandbox();
+        var config = sandbox.WriteConfig("""
+            daemon:
+              settle_seconds: 1
+              drift_interval_seconds: 1
+              probe_interval_seconds: 86400
+              max_backoff_seconds: 8
+            containers:
+              names: []
+            s3:
+              endpoint: http://127.0.0.1:9
+            sts:
+              endpoint: http://127.0.0.1:9
+            probes:
+              timeout_seconds: 1
+            """);
+        var start = new DaemonStart(config, sandbox.Root, sandbox.Sources);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var loop = new DaemonLoop(start, AgentContext.Create(config, sandbox.Root, sandbox.Sources), NullLoggerFactory.Instance, clock,
+            new ServiceNotifier(new RecordingNotifier()), new SecretRegistry(), watchdog: null, new Random(3));
+        await loop.StartAsync(CancellationToken.None);
+        try
+        {
+            // The files are placed at start; the probe cycle after READY fails (AWS refuses): a retry is due in 2 s ± 20%.
+            await Eventually(() => loop.Cycles == 2 && loop.ProbeCycles == 1, "the start cycle and the failed probe cycle");
+
+            // A drift cycle every second fails too (the probe failure is still on record). None may push the retry on.
+            for (var second = 1; second <= 3; second++)
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+                await Eventually(() => loop.Cycles >= 2 + second, $"the drift cycle at {second} s");
+            }
+
+            await Eventually(() => loop.ProbeCycles >= 2, "the probe retry, due at most 2.4 s after the failure");
+        }
+        finally
+        {
+            await loop.StopAsync(CancellationToken.None);
+        }
     }
 
     private static async Task Eventually(Func<bool> condition, string what)
