@@ -8,7 +8,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # The build date stamped into `nodeagent --version` and the packages: the commit's time, so rebuilding one commit
 # gives the same bytes.
 if [[ -z "${SOURCE_DATE_EPOCH:-}" ]]; then
-  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || echo 0)
+  # Outside git (a source tarball), the changelog's own date.
+  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || dpkg-parsechangelog -l packaging/debian/changelog -S Timestamp)
 fi
 export SOURCE_DATE_EPOCH
 
