@@ -13,7 +13,6 @@ repo=$PWD
 name=nodeagent-e2e-$$
 volume=$name-docker
 tmp=$(mktemp -d /tmp/nodeagent-e2e.XXXXXX)
-moto_pid=""
 started=$(date +%s)
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -29,7 +28,7 @@ die() {
   exit 1
 }
 cleanup() {
-  [[ -n "$moto_pid" ]] && kill "$moto_pid" 2>/dev/null || true
+  declare -f moto_stop >/dev/null && moto_stop
   if [[ "${E2E_KEEP:-0}" == 1 ]]; then
     echo "e2e: kept $name (ssh: ssh -i $tmp/id -p $ssh_port root@127.0.0.1); remove: docker rm -f -v $name; docker volume rm $volume"
     return
@@ -68,12 +67,10 @@ gateway=$(docker network inspect bridge -f '{{range .IPAM.Config}}{{.Gateway}}{{
 # Docker 28 leaves Gateway out of the default bridge's IPAM data; the bridge interface holds the address.
 [[ -n "$gateway" ]] || gateway=$(ip -4 -o addr show docker0 | awk '{print $4}' | cut -d/ -f1 | head -n 1)
 [[ -n "$gateway" ]] || die "no address for the Docker bridge (docker0)"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-endpoint=http://$gateway:$port
-INITIAL_NO_AUTH_ACTION_COUNT=3 python3 tests/NodeAgent.IntegrationTests/Fixtures/moto_server_signed_query.py \
-  -H "$gateway" -p "$port" >"$tmp/moto.log" 2>&1 &
-moto_pid=$!
-within 20 "moto_server did not start: $(tail -n 5 "$tmp/moto.log")" bash -c "exec 3<>/dev/tcp/$gateway/$port"
+# shellcheck source=../../.ci/lib/moto.sh
+source .ci/lib/moto.sh
+MOTO_HOST=$gateway MOTO_LOG=$tmp/moto.log moto_start || die "moto_server did not start"
+endpoint=$MOTO_ENDPOINT
 buckets=(expanso-databricks-raw-us-west-2 expanso-databricks-schematized-us-west-2 expanso-databricks-filtered-us-west-2 expanso-databricks-emergency-us-west-2)
 policy='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject","s3:ListBucket","s3:DeleteObject","s3:GetBucketLocation"],"Resource":["arn:aws:s3:::expanso-databricks-*","arn:aws:s3:::expanso-databricks-*/*"]}]}'
 bucket_json=$(printf '{"name":"%s","region":"us-west-2"},' "${buckets[@]}")
@@ -249,6 +246,18 @@ operator "systemctl reload nodeagent"
 host systemctl reload nodeagent
 within 20 "the reload was not logged" more_reloads_than "$reloads_before"
 [[ "$(host systemctl is-active nodeagent)" == active ]] || die "nodeagent is not active after the reload"
+
+say "6b. a deleted credentials folder and a restarted dockerd are repaired without restarting the agent"
+operator "rm -rf /root/.aws"
+host rm -rf /root/.aws
+root_aws_back() { host "test -s /root/.aws/credentials && [ \$(stat -c %a /root/.aws/credentials) = 600 ]"; }
+within 20 "/root/.aws was not recreated" root_aws_back
+pid_before_docker=$(host systemctl show -p MainPID --value nodeagent)
+operator "systemctl restart docker"
+host systemctl restart docker
+within 60 "verify is not green after dockerd restarted" verify
+[[ "$(host systemctl show -p MainPID --value nodeagent)" == "$pid_before_docker" ]] || die "the agent restarted along with dockerd"
+echo "  /root/.aws recreated (0600); verify green after the dockerd restart, same agent process"
 
 say "7. no secret in the journal"
 journal=$(host journalctl --no-pager -o cat)
