@@ -315,6 +315,8 @@ public sealed partial class DaemonLoop : BackgroundService
         var probes = TimeSpan.FromSeconds(daemon.ProbeIntervalSeconds);
         _probeTimer = _clock.CreateTimer(_ => _queue.Post(Triggers.Probe), null, probes, probes);
         _retryTimer = _clock.CreateTimer(_ => _queue.Post(Triggers.Retry), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        // A new timer (start, or a reload with its fresh backoff) has no retry armed: the next failure schedules one.
+        _retryPending = false;
     }
 
     private void Disarm(bool keepWatchdog = false)
