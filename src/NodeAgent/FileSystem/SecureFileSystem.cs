@@ -214,16 +214,7 @@ public sealed class SecureFileSystem
             };
         }
 
-        try
-        {
-            RequireRegularFile(target.FullPath, StatDescriptor(file, target.FullPath));
-            return file;
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
+        return RegularFileOrDispose(file, target.FullPath);
     }
 
     /// <summary>
@@ -244,16 +235,7 @@ public sealed class SecureFileSystem
             throw errno == LibC.ELOOP ? UnsafePathException.Symlink(target.FullPath) : Failure(target.FullPath, "opening it", errno);
         }
 
-        try
-        {
-            RequireRegularFile(target.FullPath, StatDescriptor(file, target.FullPath));
-            return file;
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
+        return RegularFileOrDispose(file, target.FullPath);
     }
 
     /// <summary>
@@ -346,6 +328,21 @@ public sealed class SecureFileSystem
         else if (errno != LibC.ENOENT)
         {
             throw Failure(target.FullPath, "reading its attributes", errno);
+        }
+    }
+
+    /// <summary>The opened descriptor when it is a regular file; otherwise it is closed and the refusal thrown.</summary>
+    private static FileDescriptor RegularFileOrDispose(FileDescriptor file, string path)
+    {
+        try
+        {
+            RequireRegularFile(path, StatDescriptor(file, path));
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
         }
     }
 
