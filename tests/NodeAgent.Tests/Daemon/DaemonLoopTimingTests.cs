@@ -20,26 +20,9 @@ public sealed class DaemonLoopTimingTests
     {
         using var sandbox = new Sandbox();
         File.WriteAllText(Path.Combine(sandbox.Sources, "expanso-s3-credentials"), "[default]\naws_access_key_id = CHANGEME\n");
-        var config = sandbox.WriteConfig("""
-            daemon:
-              settle_seconds: 1
-              drift_interval_seconds: 100
-              probe_interval_seconds: 86400
-              max_backoff_seconds: 8
-            containers:
-              names: []
-            s3:
-              endpoint: http://127.0.0.1:9
-            sts:
-              endpoint: http://127.0.0.1:9
-            probes:
-              timeout_seconds: 1
-            """);
-        var start = new DaemonStart(config, sandbox.Root, sandbox.Sources);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var notifier = new RecordingNotifier();
-        using var loop = new DaemonLoop(start, AgentContext.Create(config, sandbox.Root, sandbox.Sources), NullLoggerFactory.Instance, clock,
-            new ServiceNotifier(notifier), new SecretRegistry(), watchdog: TimeSpan.FromSeconds(10), new Random(3));
+        using var loop = NewLoop(sandbox, driftSeconds: 100, clock, notifier, watchdog: TimeSpan.FromSeconds(10));
         await loop.StartAsync(CancellationToken.None);
         try
         {
@@ -91,25 +74,8 @@ public sealed class DaemonLoopTimingTests
     public async Task A_drift_interval_shorter_than_the_backoff_does_not_keep_a_probe_retry_from_coming_due()
     {
         using var sandbox = new Sandbox();
-        var config = sandbox.WriteConfig("""
-            daemon:
-              settle_seconds: 1
-              drift_interval_seconds: 1
-              probe_interval_seconds: 86400
-              max_backoff_seconds: 8
-            containers:
-              names: []
-            s3:
-              endpoint: http://127.0.0.1:9
-            sts:
-              endpoint: http://127.0.0.1:9
-            probes:
-              timeout_seconds: 1
-            """);
-        var start = new DaemonStart(config, sandbox.Root, sandbox.Sources);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var loop = new DaemonLoop(start, AgentContext.Create(config, sandbox.Root, sandbox.Sources), NullLoggerFactory.Instance, clock,
-            new ServiceNotifier(new RecordingNotifier()), new SecretRegistry(), watchdog: null, new Random(3));
+        using var loop = NewLoop(sandbox, driftSeconds: 1, clock, new RecordingNotifier(), watchdog: null);
         await loop.StartAsync(CancellationToken.None);
         try
         {
@@ -129,6 +95,29 @@ public sealed class DaemonLoopTimingTests
         {
             await loop.StopAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>A loop on <paramref name="clock"/> whose AWS endpoints refuse (probes fail), backoff capped at 8 s.</summary>
+    private static DaemonLoop NewLoop(Sandbox sandbox, int driftSeconds, FakeTimeProvider clock, RecordingNotifier notifier, TimeSpan? watchdog)
+    {
+        var config = sandbox.WriteConfig($"""
+            daemon:
+              settle_seconds: 1
+              drift_interval_seconds: {driftSeconds}
+              probe_interval_seconds: 86400
+              max_backoff_seconds: 8
+            containers:
+              names: []
+            s3:
+              endpoint: http://127.0.0.1:9
+            sts:
+              endpoint: http://127.0.0.1:9
+            probes:
+              timeout_seconds: 1
+            """);
+        var start = new DaemonStart(config, sandbox.Root, sandbox.Sources);
+        return new DaemonLoop(start, AgentContext.Create(config, sandbox.Root, sandbox.Sources), NullLoggerFactory.Instance, clock,
+            new ServiceNotifier(notifier), new SecretRegistry(), watchdog, new Random(3));
     }
 
     private static async Task Eventually(Func<bool> condition, string what)
