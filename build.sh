@@ -56,6 +56,21 @@ summarize() {
     skipped=$((skipped + $(sed -E 's/.* notExecuted="([0-9]+)".*/\1/' <<<"$counters")))
   done
   echo "tests: $passed passed, $failed failed, $skipped skipped"
+  # CI keeps only the tail of the log: name each failure again here, under the tally, with its first message line.
+  if [[ "$failed" -gt 0 ]] && command -v python3 >/dev/null; then
+    python3 - "$1"/*.trx <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for trx in sys.argv[1:]:
+    for result in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult", ns):
+        if result.get("outcome") in ("Failed", "Error"):
+            message = (result.findtext(".//t:Message", "", ns) or "").strip()
+            stack = (result.findtext(".//t:StackTrace", "", ns) or "").strip().splitlines()
+            print(f"FAILED {result.get('testName')}")
+            for line in message.splitlines()[:8] + stack[:3]:
+                print(f"    {line[:300]}")
+PY
+  fi
   # Docker and root tests skip when their prerequisite is missing on a developer's machine; in CI .ci/run provides
   # both, so a skip there means a broken set-up that would otherwise pass silently.
   if [[ "${CI:-}" == true && "$skipped" -gt 0 ]]; then

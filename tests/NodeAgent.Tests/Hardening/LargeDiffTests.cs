@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 using NodeAgent.Cli;
 using NodeAgent.Planning;
 using NodeAgent.Tests.FileSystem;
@@ -19,13 +17,11 @@ public sealed class LargeDiffTests
         Assert.Equal(ExitCodes.Ok, (await host.ApplyAsync()).ExitCode);
         File.WriteAllText(envSource, original + string.Concat(Enumerable.Range(0, 60_000).Select(i => $"W{i:D5}=a\n")));
 
-        var clock = Stopwatch.StartNew();
         var run = await host.ApplyAsync("--diff");
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString()[..Math.Min(2000, run.ToString().Length)]);
         Assert.Contains("diff omitted: 60000 lines changed", run.Output, StringComparison.Ordinal);
         Assert.Contains("W59999=a", File.ReadAllText(host.Target("/opt/sensor/.env")), StringComparison.Ordinal);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), clock.Elapsed.ToString());
     }
 
     [Fact]
