@@ -12,7 +12,9 @@ public static class ApplyOutput
     {
         var plan = result.Plan;
         var b = new StringBuilder();
-        b.Append($"nodeagent apply{(result.DryRun ? " --dry-run" : string.Empty)}: sources {context.SourcesDirectory}; key {plan.Set.Credentials.AccessKeyId}, region {plan.Set.Region}, {plan.Set.Buckets.Count} buckets\n");
+        var identity = plan.Set.Credentials is { } keys ? $"key {keys.AccessKeyId}" : "no keys";
+        b.Append($"nodeagent apply{(result.DryRun ? " --dry-run" : string.Empty)}: sources {context.SourcesDirectory}; {identity}, region {plan.Set.Region}, {plan.Set.Buckets.Count} buckets\n");
+        b.Append($"credentials: {plan.Set.Choice.Name} ({plan.Set.Choice.Reason})\n");
         var width = plan.Files.Max(f => f.Path.Length);
         var ownerWidth = plan.Files.Max(f => f.OwnerDescription.Length);
         foreach (var file in plan.Files)
@@ -21,6 +23,7 @@ public static class ApplyOutput
             {
                 FileAction.Create => result.DryRun ? "would create" : "created",
                 FileAction.Update => result.DryRun ? "would update" : "updated",
+                FileAction.Remove => result.DryRun ? "would remove" : "removed",
                 _ => "unchanged",
             };
             var line = $"  {action,-13}{file.Path.PadRight(width + 2)}{file.Desired.Mode} {file.OwnerDescription.PadRight(ownerWidth)}"

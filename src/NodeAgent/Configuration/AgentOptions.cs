@@ -2,6 +2,15 @@ using NodeAgent.FileSystem;
 
 namespace NodeAgent.Configuration;
 
+/// <summary>How the host holds its AWS identity: keys from the sources, or the EC2 instance profile.</summary>
+public enum CredentialsMode
+{
+    /// <summary>Static when any source holds keys, otherwise the instance profile.</summary>
+    Auto,
+    Static,
+    InstanceProfile,
+}
+
 public enum UnverifiableRotation
 {
     Apply,
@@ -41,8 +50,30 @@ public sealed record AgentOptions
 
     public StatusOptions Status { get; init; } = new();
 
+    public CredentialsOptions Credentials { get; init; } = new();
+
+    public ImdsOptions Imds { get; init; } = new();
+
     /// <summary>Backups of the previous target set and the last report live here.</summary>
     public string StateDirectory { get; init; } = "/var/lib/nodeagent";
+}
+
+public sealed record CredentialsOptions
+{
+    public CredentialsMode Mode { get; init; } = CredentialsMode.Auto;
+}
+
+/// <summary>
+/// The EC2 instance metadata service, IMDSv2: the instance-profile identity, and the check that keys written as
+/// [default] into root's credentials file do not take root's other agents (SSM, CloudWatch) off the instance role.
+/// </summary>
+public sealed record ImdsOptions
+{
+    /// <summary>Null: AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254 (and AWS_EC2_METADATA_DISABLED=true turns it off).</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>Per request. IMDS answers in about a millisecond on EC2; off EC2 nothing answers, so this is what a non-EC2 host pays.</summary>
+    public int TimeoutSeconds { get; init; } = 1;
 }
 
 /// <summary>What to do when the sources carry other keys than the placed, working ones.</summary>

@@ -122,6 +122,8 @@ public static partial class AgentOptionsLoader
         var daemon = r.Section("daemon");
         var logging = r.Section("logging");
         var status = r.Section("status");
+        var credentials = r.Section("credentials");
+        var imds = r.Section("imds");
 
         var options = new AgentOptions
         {
@@ -166,9 +168,23 @@ public static partial class AgentOptionsLoader
             {
                 StaleAfterSeconds = status.Int("stale_after_seconds", d.Status.StaleAfterSeconds, 1, 31_536_000),
             },
+            Credentials = credentials is null ? d.Credentials : new CredentialsOptions
+            {
+                Mode = credentials.Choice("mode", "auto", ["auto", "static", "instance-profile"]) switch
+                {
+                    "static" => CredentialsMode.Static,
+                    "instance-profile" => CredentialsMode.InstanceProfile,
+                    _ => CredentialsMode.Auto,
+                },
+            },
+            Imds = imds is null ? d.Imds : new ImdsOptions
+            {
+                Endpoint = imds.OptionalString("endpoint"),
+                TimeoutSeconds = imds.Int("timeout_seconds", d.Imds.TimeoutSeconds, 1, 60),
+            },
         };
 
-        foreach (var section in new[] { sources, containers, s3, sts, probes, rotation, daemon, logging, status })
+        foreach (var section in new[] { sources, containers, s3, sts, probes, rotation, daemon, logging, status, credentials, imds })
         {
             section?.RejectUnknownKeys();
         }

@@ -42,7 +42,11 @@ public enum ContainerCredentialStatus
 public sealed record CurrentCredentials(
     IReadOnlyDictionary<string, string> DesiredEnvironment,
     IReadOnlyList<string> CredentialFiles,
-    string? SandboxRoot = null);
+    string? SandboxRoot = null)
+{
+    /// <summary>Variables no consumer may have (the keys, on an instance-profile host).</summary>
+    public IReadOnlyList<string> WithdrawnVariables { get; init; } = [];
+}
 
 /// <summary>One consumer container as verify reports it. Detail and Fix name variables and paths, never values.</summary>
 public sealed record ContainerCredentialCheck(
@@ -219,7 +223,10 @@ public sealed class ContainerCredentialInspector
             await Task.Delay(young.Max(l => l.Value.Remaining), _clock, ct).ConfigureAwait(false);
         }
 
-        var request = new ConsumerUpdateRequest(current.CredentialFiles, current.DesiredEnvironment, current.SandboxRoot);
+        var request = new ConsumerUpdateRequest(current.CredentialFiles, current.DesiredEnvironment, current.SandboxRoot)
+        {
+            WithdrawnVariables = current.WithdrawnVariables,
+        };
         var checks = new List<ContainerCredentialCheck>();
         foreach (var consumer in _finder.ConsumerNames)
         {

@@ -29,7 +29,12 @@ public enum ContainerAction
 public sealed record ConsumerUpdateRequest(
     IReadOnlyList<string> ChangedPaths,
     IReadOnlyDictionary<string, string> DesiredEnvironment,
-    string? SandboxRoot = null);
+    string? SandboxRoot = null)
+{
+    /// <summary>Variables a container must not have (the keys, on an instance-profile host): one that has them is
+    /// recreated without them, since a key in the environment wins over the instance role.</summary>
+    public IReadOnlyList<string> WithdrawnVariables { get; init; } = [];
+}
 
 /// <summary>One line of the restart step's report. Reason and Fix name variables and paths, never values.</summary>
 public sealed record ContainerOutcome(

@@ -97,6 +97,22 @@ internal sealed class CredentialConsumption
                 updated.RemoveAll(e => EnvironmentEntry.Parse(e).Name == SessionToken);
             }
         }
+        else if (present.Contains(AccessKeyId) && request.WithdrawnVariables.Count > 0)
+        {
+            // Instance profile: a docker.env consumer still carries the keys of the static deployment. It gets
+            // docker.env's other variables, and loses the keys, which would otherwise win over the role.
+            foreach (var (name, value) in desired.Where(d => !present.Contains(d.Key)).OrderBy(d => d.Key, StringComparer.Ordinal))
+            {
+                added.Add(name);
+                updated.Add($"{name}={value}");
+            }
+        }
+
+        foreach (var name in request.WithdrawnVariables.Where(present.Contains).Where(n => !removed.Contains(n)))
+        {
+            removed.Add(name);
+            updated.RemoveAll(e => EnvironmentEntry.Parse(e).Name == name);
+        }
 
         return new CredentialConsumption(stale, added, removed, ChangedMountsOf(inspect, request.ChangedPaths), updated);
     }
@@ -154,7 +170,7 @@ internal sealed class CredentialConsumption
 
         if (RemovedVariables.Count > 0)
         {
-            parts.Add($"{string.Join(", ", RemovedVariables)} in its environment is no longer issued");
+            parts.Add($"{string.Join(", ", RemovedVariables)} in its environment {(RemovedVariables.Count == 1 ? "is" : "are")} no longer issued");
         }
 
         return string.Join("; ", parts);

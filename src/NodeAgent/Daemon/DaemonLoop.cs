@@ -277,7 +277,7 @@ public sealed partial class DaemonLoop : BackgroundService
     {
         if (result.Set is { } set)
         {
-            _secrets.Remember(set.Credentials.Secrets
+            _secrets.Remember(set.Secrets
                 .Concat(set.PassThroughEnvironment.Select(v => Secret.Of(v.Value))));
         }
     }

@@ -12,6 +12,9 @@ namespace NodeAgent.FileSystem;
 /// </summary>
 public sealed record DesiredFile(string Path, byte[] Content, PermissionBits Mode, FileOwner? Owner, bool PrivateParent)
 {
+    /// <summary>The file must not exist: a set removes it (no-follow, directory synced), backed up and restored on rollback like any change.</summary>
+    public bool Absent { get; init; }
+
     public override string ToString() =>
-        $"DesiredFile {{ {Path}, {Content.Length} bytes, Mode = {Mode}, Owner = {Owner?.ToString() ?? "process user"}, PrivateParent = {PrivateParent} }}";
+        Absent ? $"DesiredFile {{ {Path}, absent }}" : $"DesiredFile {{ {Path}, {Content.Length} bytes, Mode = {Mode}, Owner = {Owner?.ToString() ?? "process user"}, PrivateParent = {PrivateParent} }}";
 }

@@ -41,8 +41,9 @@ public sealed class FileSetTransaction
     /// the file's owner: nothing to write, mtime stays.
     /// Public so a planner can call a file "unchanged" by exactly the rule Apply uses.
     /// </summary>
-    public static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) =>
-        existing is not null
+    public static bool IsAlreadyInPlace(DesiredFile desired, ExistingFile? existing) => desired.Absent
+        ? existing is null
+        : existing is not null
         && !existing.IsOversized
         && existing.LinkCount <= 1
         && existing.Mode == desired.Mode
@@ -158,19 +159,20 @@ public sealed class FileSetTransaction
         {
             foreach (var file in staged)
             {
-                file.Dispose();
+                file?.Dispose();
             }
         }
     }
 
-    private List<StagedFile> Stage(List<Change> changes)
+    /// <summary>A temp file beside every target that gets content; null for a target that is to be removed.</summary>
+    private List<StagedFile?> Stage(List<Change> changes)
     {
-        var staged = new List<StagedFile>(changes.Count);
+        var staged = new List<StagedFile?>(changes.Count);
         try
         {
             foreach (var change in changes)
             {
-                staged.Add(_fs.Stage(change.Desired));
+                staged.Add(change.Desired.Absent ? null : _fs.Stage(change.Desired));
             }
 
             return staged;
@@ -179,25 +181,38 @@ public sealed class FileSetTransaction
         {
             foreach (var file in staged)
             {
-                file.Dispose(); // removes the temp file; no target has been touched
+                file?.Dispose(); // removes the temp file; no target has been touched
             }
 
             throw;
         }
     }
 
-    private void Commit(List<Change> changes, List<StagedFile> staged)
+    private void Commit(List<Change> changes, List<StagedFile?> staged)
     {
         for (var index = 0; index < staged.Count; index++)
         {
             try
             {
-                staged[index].Commit();
+                if (staged[index] is { } file)
+                {
+                    file.Commit();
+                }
+                else
+                {
+                    _fs.Delete(changes[index].Desired.Path, changes[index].Desired.Owner);
+                }
             }
             catch (FileWriteException failure)
             {
-                var changedCount = staged[index].Renamed ? index + 1 : index;
+                var changedCount = staged[index]?.Renamed == true ? index + 1 : index;
                 throw RollBack(changes, changedCount, failure);
+            }
+            catch (UnsafePathException unsafePath)
+            {
+                // Something was planted at a target to be removed since it was inspected: it is not removed, not followed.
+                throw RollBack(changes, index, new FileWriteException(unsafePath.Path, $"not removed: {unsafePath.Why}", null,
+                    "remove what was planted there, then run nodeagent apply again", rolledBack: false, unsafePath));
             }
         }
     }

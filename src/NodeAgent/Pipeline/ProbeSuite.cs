@@ -32,7 +32,7 @@ public sealed class ProbeSuite(AgentServices services)
                 readOnly: scope != ProbeScope.Full));
         }
 
-        var environment = EnvFileRenderer.DockerEnvironment(set);
+        var environment = EnvFileRenderer.DockerEnvironment(set, options.Profile);
         var watchedFiles = plan.Files.Where(f => f.Desired.HoldsSecret).Select(f => f.Path).ToList();
         probes.Add(new ContainerStateProbe(
             // A container that started within the stability window is looked at twice; keep both looks well inside the
@@ -41,7 +41,7 @@ public sealed class ProbeSuite(AgentServices services)
                 TimeSpan.FromTicks(Math.Min(ContainerReadiness.StabilityWindow.Ticks, timeout.Ticks / 3))),
             new CurrentCredentials(environment, watchedFiles, services.Context.Paths.Root)));
 
-        var secrets = set.Credentials.Secrets.Concat(placed is null ? [] : placed.Secrets);
+        var secrets = set.Secrets.Concat(placed is null ? [] : placed.Secrets);
         var results = await new ProbeRunner(secrets).RunAsync(probes, timeout, ct).ConfigureAwait(false);
         rows.AddRange(placed is null || placed.Equals(set.Identity) ? results : PointAtDrift(results));
         return rows;

@@ -174,7 +174,7 @@ public sealed partial class Reconciler
             // Each home's pair and the shared /opt/sensor set rotate on their own: a user who breaks their own home
             // cannot hold back root's keys or docker.env.
             var domains = plan.Files.Where(f => !plan.IsRefused(f.Domain)).GroupBy(f => f.Domain, StringComparer.Ordinal)
-                .Select(g => new FileDomain(g.Key, g.Select(f => new DesiredFile(f.Path, f.Desired.Content, f.Desired.Mode, f.Owner, f.Desired.PrivateParent)).ToList()))
+                .Select(g => new FileDomain(g.Key, g.Select(f => new DesiredFile(f.Path, f.Desired.Content, f.Desired.Mode, f.Owner, f.Desired.PrivateParent) { Absent = f.Desired.Absent }).ToList()))
                 .ToList();
             var results = new FileSetTransaction(_services.FileSystem, _services.Context.BackupDirectory).ApplyDomains(domains).Concat(Refused(plan)).ToList();
             var written = results.SelectMany(d => d.WrittenPaths).ToList();
@@ -199,11 +199,16 @@ public sealed partial class Reconciler
                 // A consumer's environment follows docker.env only when docker.env's domain rotated: otherwise the
                 // container and the file on disk would disagree.
                 var dockerEnv = context.Paths.Map(context.Options.Targets.DockerEnv.Path);
-                var environment = results.Any(d => d.NotRotated && plan.Files.Any(f => f.Path == dockerEnv && f.Domain == d.Name))
-                    ? new Dictionary<string, string>()
-                    : EnvFileRenderer.DockerEnvironment(set);
+                var dockerEnvRotated = !results.Any(d => d.NotRotated && plan.Files.Any(f => f.Path == dockerEnv && f.Domain == d.Name));
+                var environment = dockerEnvRotated
+                    ? EnvFileRenderer.DockerEnvironment(set, context.Options.Profile)
+                    : new Dictionary<string, string>();
                 var outcomes = await updater.UpdateAsync(
-                    new ConsumerUpdateRequest(contentChanged, environment, context.Paths.Root), ct).ConfigureAwait(false);
+                    new ConsumerUpdateRequest(contentChanged, environment, context.Paths.Root)
+                    {
+                        WithdrawnVariables = dockerEnvRotated && set.IsInstanceProfile ? EnvFileRenderer.KeyVariables : [],
+                    },
+                    ct).ConfigureAwait(false);
                 run.Apply = run.Apply with { Containers = outcomes };
             }
         }

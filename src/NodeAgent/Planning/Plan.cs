@@ -9,6 +9,9 @@ public enum FileAction
     Create,
     Update,
     Unchanged,
+
+    /// <summary>The target must not exist and does: removed through the secure writer (instance-profile mode).</summary>
+    Remove,
 }
 
 /// <summary>
@@ -38,7 +41,7 @@ public sealed record FileChange(
     public bool IsChange => Action != FileAction.Unchanged;
 
     /// <summary>New bytes, not only a new mode or owner: what decides whether a consumer must re-read the file.</summary>
-    public bool ContentChanged => Action == FileAction.Create || (OldContent is { } old && !old.AsSpan().SequenceEqual(Desired.Content));
+    public bool ContentChanged => Action is FileAction.Create or FileAction.Remove || (OldContent is { } old && !old.AsSpan().SequenceEqual(Desired.Content));
 
     /// <summary>The failure domain the file rotates with (<see cref="FailureDomains"/>).</summary>
     public string Domain { get; init; } = FailureDomains.Shared;
@@ -62,7 +65,7 @@ public sealed record Plan(CredentialSet Set, IReadOnlyList<FileChange> Files, IR
     public IReadOnlyList<RefusedDomain> RefusedDomains { get; init; } = [];
 
     /// <summary>Every secret of the set, for masking anything derived from file contents.</summary>
-    public IReadOnlyList<Secret> Secrets => Set.Credentials.Secrets;
+    public IReadOnlyList<Secret> Secrets => Set.Secrets;
 
     public bool IsRefused(string domain) => RefusedDomains.Any(d => d.Name == domain);
 }

@@ -69,6 +69,19 @@ public sealed class Planner(PathMap paths, SecureFileSystem fileSystem, Ownershi
 
     private static FileChange Compare(RenderedFile file, string path, ExistingFile? existing, OwnershipResolver.Resolution owner)
     {
+        if (file.Absent)
+        {
+            return existing is null
+                ? new FileChange(file, path, FileAction.Unchanged, ["absent, as it must be with the instance profile"], owner.Owner, owner.Description, null)
+                : new FileChange(file, path, FileAction.Remove,
+                    ["left by a static deployment: its keys would win over the instance profile in every SDK"], owner.Owner, owner.Description,
+                    existing.OversizedBytes is null && existing.LinkCount <= 1 ? existing.Content : null)
+                {
+                    DiffWithheld = existing.OversizedBytes is { } bytes ? $"oversized: {TargetSize.Describe(bytes)}"
+                        : existing.LinkCount > 1 ? $"hard link: {existing.LinkCount} links, its content may belong to another file" : null,
+                };
+        }
+
         if (existing is null)
         {
             return new FileChange(file, path, FileAction.Create, ["new file"], owner.Owner, owner.Description, null);

@@ -5,6 +5,9 @@ public enum ProbeStatus
     Ok,
     Failed,
     Skipped,
+
+    /// <summary>Works now, but will not for long or hurts something else (credentials about to expire, an identity clash): does not fail the run.</summary>
+    Warning,
 }
 
 /// <summary>A check against the outside world. Implementations report failures as results; they do not throw for them.</summary>

@@ -10,13 +10,13 @@ public static class AwsProfileRenderer
     public const string Header = "# Managed by nodeagent: local edits are replaced on the next apply.\n";
 
     /// <summary>Keys and token only: region belongs in the config file, where every SDK looks for it.</summary>
-    public static string Credentials(CredentialSet set, string profile)
+    public static string Credentials(AwsCredentials keys, string profile)
     {
         var b = new StringBuilder(Header);
         b.Append('[').Append(profile).Append("]\n");
-        b.Append("aws_access_key_id = ").Append(set.Credentials.AccessKeyId.Reveal()).Append('\n');
-        b.Append("aws_secret_access_key = ").Append(set.Credentials.SecretAccessKey.Reveal()).Append('\n');
-        if (set.Credentials.SessionToken is { } token)
+        b.Append("aws_access_key_id = ").Append(keys.AccessKeyId.Reveal()).Append('\n');
+        b.Append("aws_secret_access_key = ").Append(keys.SecretAccessKey.Reveal()).Append('\n');
+        if (keys.SessionToken is { } token)
         {
             b.Append("aws_session_token = ").Append(token.Reveal()).Append('\n');
         }

@@ -10,16 +10,28 @@ namespace NodeAgent.Rendering;
 /// </summary>
 public static class EnvFileRenderer
 {
-    public static IReadOnlyList<KeyValuePair<string, string>> Variables(CredentialSet set)
+    /// <summary>The key variables, which an instance-profile host must not have: a stale key in the environment wins over the role in every SDK.</summary>
+    public static readonly IReadOnlyList<string> KeyVariables = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+
+    /// <param name="profile">The profile written into ~/.aws: any other than default is named by AWS_PROFILE, so a
+    /// consumer reading the mounted files picks it instead of [default]. Not with the instance profile: there is no
+    /// credentials file, and a profile name a container cannot find is an error in botocore.</param>
+    public static IReadOnlyList<KeyValuePair<string, string>> Variables(CredentialSet set, string profile = "default")
     {
-        var vars = new List<KeyValuePair<string, string>>
+        var vars = new List<KeyValuePair<string, string>>();
+        if (set.Credentials is { } keys)
         {
-            new("AWS_ACCESS_KEY_ID", set.Credentials.AccessKeyId.Reveal()),
-            new("AWS_SECRET_ACCESS_KEY", set.Credentials.SecretAccessKey.Reveal()),
-        };
-        if (set.Credentials.SessionToken is { } token)
-        {
-            vars.Add(new("AWS_SESSION_TOKEN", token.Reveal()));
+            vars.Add(new("AWS_ACCESS_KEY_ID", keys.AccessKeyId.Reveal()));
+            vars.Add(new("AWS_SECRET_ACCESS_KEY", keys.SecretAccessKey.Reveal()));
+            if (keys.SessionToken is { } token)
+            {
+                vars.Add(new("AWS_SESSION_TOKEN", token.Reveal()));
+            }
+
+            if (profile != "default")
+            {
+                vars.Add(new("AWS_PROFILE", profile));
+            }
         }
 
         // Both names: older SDKs read AWS_DEFAULT_REGION, newer ones and the CLI v2 prefer AWS_REGION.
@@ -31,13 +43,13 @@ public static class EnvFileRenderer
     }
 
     /// <summary>docker.env as a lookup: what a container's environment must hold to be current.</summary>
-    public static IReadOnlyDictionary<string, string> DockerEnvironment(CredentialSet set) =>
-        Variables(set).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+    public static IReadOnlyDictionary<string, string> DockerEnvironment(CredentialSet set, string profile = "default") =>
+        Variables(set, profile).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
 
-    public static string DotEnv(CredentialSet set)
+    public static string DotEnv(CredentialSet set, string profile = "default")
     {
         var b = new StringBuilder(AwsProfileRenderer.Header);
-        foreach (var (name, value) in Variables(set))
+        foreach (var (name, value) in Variables(set, profile))
         {
             b.Append(name).Append('=').Append(QuoteForDotEnv(value)).Append('\n');
         }
@@ -45,10 +57,10 @@ public static class EnvFileRenderer
         return b.ToString();
     }
 
-    public static string DockerEnv(CredentialSet set)
+    public static string DockerEnv(CredentialSet set, string profile = "default")
     {
         var b = new StringBuilder(AwsProfileRenderer.Header);
-        foreach (var (name, value) in Variables(set))
+        foreach (var (name, value) in Variables(set, profile))
         {
             b.Append(name).Append('=').Append(value).Append('\n');
         }

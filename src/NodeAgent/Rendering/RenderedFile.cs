@@ -24,4 +24,8 @@ public sealed record RenderedFile(
     byte[] Content,
     bool HoldsSecret,
     bool PrivateParent,
-    string ConfigKey);
+    string ConfigKey)
+{
+    /// <summary>The target must not exist (a static deployment's credentials file on an instance-profile host): apply removes it.</summary>
+    public bool Absent { get; init; }
+}

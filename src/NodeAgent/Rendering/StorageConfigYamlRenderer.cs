@@ -14,13 +14,29 @@ public static class StorageConfigYamlRenderer
     public static string Render(CredentialSet set, AgentOptions options)
     {
         var b = new StringBuilder(AwsProfileRenderer.Header);
-        b.Append("# Holds no secret: credentials are read from the shared credentials file named below.\n");
+        if (set.IsInstanceProfile)
+        {
+            b.Append("# Holds no secret: credentials come from the EC2 instance profile (IMDSv2); no key is on this host.\n");
+        }
+        else
+        {
+            b.Append("# Holds no secret: credentials are read from the shared credentials file named below.\n");
+        }
+
         b.Append("s3_configuration:\n");
         b.Append("  region: ").Append(Quote(set.Region)).Append('\n');
         b.Append("  credentials:\n");
-        b.Append("    profile: ").Append(Quote(options.Profile)).Append('\n');
-        b.Append("    shared_credentials_file: ").Append(Quote(options.Targets.StorageConfig.SharedCredentialsFile)).Append('\n');
-        b.Append("    config_file: ").Append(Quote(options.Targets.StorageConfig.ConfigFile)).Append('\n');
+        if (set.IsInstanceProfile)
+        {
+            b.Append("    source: \"instance_profile\"\n");
+        }
+        else
+        {
+            b.Append("    profile: ").Append(Quote(options.Profile)).Append('\n');
+            b.Append("    shared_credentials_file: ").Append(Quote(options.Targets.StorageConfig.SharedCredentialsFile)).Append('\n');
+            b.Append("    config_file: ").Append(Quote(options.Targets.StorageConfig.ConfigFile)).Append('\n');
+        }
+
         b.Append("  buckets:\n");
         foreach (var bucket in set.Buckets)
         {

@@ -17,13 +17,17 @@ public sealed class TargetRenderer(AgentOptions options)
     public IReadOnlyList<RenderedFile> Render(CredentialSet set)
     {
         var files = new List<RenderedFile>();
-        var credentials = Utf8(AwsProfileRenderer.Credentials(set, options.Profile));
+        // No key on an instance-profile host: a credentials file left by a static deployment would win over the role.
+        var credentials = set.Credentials is { } keys ? Utf8(AwsProfileRenderer.Credentials(keys, options.Profile)) : [];
         var config = Utf8(AwsProfileRenderer.Config(set, options.Profile));
         for (var i = 0; i < options.Targets.AwsHomes.Count; i++)
         {
             var home = options.Targets.AwsHomes[i];
             var key = $"targets.aws_homes[{i}].user";
-            files.Add(new RenderedFile(TargetKind.AwsCredentials, home.CredentialsPath, home.User, SecretMode, credentials, true, true, key));
+            files.Add(new RenderedFile(TargetKind.AwsCredentials, home.CredentialsPath, home.User, SecretMode, credentials, true, true, key)
+            {
+                Absent = set.IsInstanceProfile,
+            });
 
             // The config holds no secret, but the AWS CLI creates it 600 too and some tools warn otherwise.
             files.Add(new RenderedFile(TargetKind.AwsConfig, home.ConfigPath, home.User, SecretMode, config, false, true, key));
@@ -35,9 +39,9 @@ public sealed class TargetRenderer(AgentOptions options)
         files.Add(new RenderedFile(TargetKind.StorageConfig, t.StorageConfig.Path, t.StorageConfig.Owner, t.StorageConfig.Mode,
             Utf8(StorageConfigYamlRenderer.Render(set, options)), false, false, "targets.storage_config.owner"));
         files.Add(new RenderedFile(TargetKind.DotEnv, t.DotEnv.Path, t.DotEnv.Owner, t.DotEnv.Mode,
-            Utf8(EnvFileRenderer.DotEnv(set)), true, false, "targets.dotenv.owner"));
+            Utf8(EnvFileRenderer.DotEnv(set, options.Profile)), true, false, "targets.dotenv.owner"));
         files.Add(new RenderedFile(TargetKind.DockerEnv, t.DockerEnv.Path, t.DockerEnv.Owner, t.DockerEnv.Mode,
-            Utf8(EnvFileRenderer.DockerEnv(set)), true, false, "targets.docker_env.owner"));
+            Utf8(EnvFileRenderer.DockerEnv(set, options.Profile)), true, false, "targets.docker_env.owner"));
         return files;
     }
 

@@ -44,7 +44,11 @@ public sealed record ProbeEntry(string Probe, string Target, ProbeStatus Status,
 /// <param name="Diff">apply --diff: the unified diff of a changed file, secrets masked; otherwise null.</param>
 public sealed record StepEntry(string Step, string Target, StepStatus Status, string Detail, string? Fix, long DurationMs, string? Diff = null);
 
-public sealed record ReportSummary(int Ok, int Changed, int Failed, int Skipped, long DurationMs);
+public sealed record ReportSummary(int Ok, int Changed, int Failed, int Skipped, long DurationMs)
+{
+    /// <summary>Rows that pass but need attention; optional in the schema (added in 0.3), so older readers still validate.</summary>
+    public int Warnings { get; init; }
+}
 
 /// <summary>
 /// What one apply or verify run found, as written to the last-report file, printed as JSON and rendered as a table.
@@ -79,7 +83,10 @@ public sealed record Report(
             Changed: steps.Count(s => s.Status == StepStatus.Changed),
             Failed: probeEntries.Count(p => p.Status == ProbeStatus.Failed) + steps.Count(s => s.Status == StepStatus.Failed),
             Skipped: probeEntries.Count(p => p.Status == ProbeStatus.Skipped) + steps.Count(s => s.Status == StepStatus.Skipped),
-            DurationMs: (long)Math.Round(duration.TotalMilliseconds));
+            DurationMs: (long)Math.Round(duration.TotalMilliseconds))
+        {
+            Warnings = probeEntries.Count(p => p.Status == ProbeStatus.Warning),
+        };
         return new Report(
             CurrentSchemaVersion, toolVersion, host, generatedAt.ToUniversalTime(), mode,
             summary.Failed > 0 ? ReportStatus.Failed : ReportStatus.Ok, summary, probeEntries, fileEntries, containerEntries);

@@ -69,7 +69,8 @@ public static class ReportTable
     {
         var ok = s.Changed > 0 ? $"{s.Ok} ok ({s.Changed} changed)" : $"{s.Ok} ok";
         var seconds = (s.DurationMs / 1000.0).ToString("0.0", CultureInfo.InvariantCulture);
-        return $"{ok}, {s.Failed} failed, {s.Skipped} skipped in {seconds} s";
+        var warnings = s.Warnings == 1 ? ", 1 warning" : s.Warnings > 1 ? $", {s.Warnings} warnings" : "";
+        return $"{ok}{warnings}, {s.Failed} failed, {s.Skipped} skipped in {seconds} s";
     }
 
     /// <summary>The run that made a report, as the operator would type it.</summary>
@@ -187,6 +188,7 @@ public static class ReportTable
     {
         ProbeStatus.Ok => Cells.Ok,
         ProbeStatus.Failed => Cells.Fail,
+        ProbeStatus.Warning => Cells.Warn,
         _ => Cells.Skip,
     };
 
@@ -204,6 +206,7 @@ public static class ReportTable
         public const string Fail = "FAIL";
         public const string Skip = "skip";
         public const string Changed = "changed";
+        public const string Warn = "WARN";
     }
 
     private sealed record Row(string Kind, string Target, string Status, string Detail, string? Fix);
@@ -244,7 +247,7 @@ public static class ReportTable
         {
             foreach (var item in items)
             {
-                var shown = verbose || item.Status is Cells.Fail or Cells.Changed || (item.Status == Cells.Skip && !item.Quiet);
+                var shown = verbose || item.Status is Cells.Fail or Cells.Changed or Cells.Warn || (item.Status == Cells.Skip && !item.Quiet);
                 if (shown && !string.IsNullOrWhiteSpace(item.Text))
                 {
                     foreach (var paragraph in item.Text.ReplaceLineEndings("\n").Split('\n'))
@@ -271,6 +274,7 @@ public static class ReportTable
             Cells.Fail => $"\e[1;31m{text}\e[0m",
             Cells.Skip => $"\e[33m{text}\e[0m",
             Cells.Changed => $"\e[36m{text}\e[0m",
+            Cells.Warn => $"\e[1;33m{text}\e[0m",
             _ => text,
         };
 

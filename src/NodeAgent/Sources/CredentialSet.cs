@@ -15,17 +15,32 @@ public sealed record BucketAssignment(string Role, string Name)
     public string EnvironmentVariable => "S3_BUCKET_" + Role.ToUpperInvariant().Replace('-', '_');
 }
 
+/// <summary>Which way the host holds its identity, and why that way was picked (shown by apply --dry-run and verify).</summary>
+public sealed record CredentialsChoice(bool InstanceProfile, string Reason)
+{
+    public string Name => InstanceProfile ? "instance-profile" : "static";
+}
+
 /// <summary>
 /// The one validated model of truth. After the sources are read, nothing re-reads a source file:
 /// rendering, planning, restarting and probing all take this.
-/// <see cref="Credentials"/> are the keys the targets are rendered from; <see cref="Identity"/> is who the probes and
-/// the rotation gate act as, which is where a host without keys (its instance profile) will differ.
+/// <see cref="Credentials"/> are the keys the targets are rendered from, null in instance-profile mode (no key is
+/// written anywhere); <see cref="Identity"/> is who the probes and the rotation gate act as.
 /// </summary>
 public sealed record CredentialSet(
-    AwsCredentials Credentials,
+    AwsCredentials? Credentials,
     string Region,
     IReadOnlyList<BucketAssignment> Buckets,
     IReadOnlyList<KeyValuePair<string, string>> PassThroughEnvironment)
 {
-    public CredentialSource Identity => new CredentialSource.StaticKeys(Credentials);
+    public CredentialsChoice Choice { get; init; } = new(false, "the sources hold keys");
+
+    public bool IsInstanceProfile => Credentials is null;
+
+    public CredentialSource Identity => Credentials is { } keys
+        ? new CredentialSource.StaticKeys(keys)
+        : new CredentialSource.InstanceProfile();
+
+    /// <summary>Every secret the set holds (none in instance-profile mode).</summary>
+    public IReadOnlyList<Secret> Secrets => Credentials?.Secrets ?? [];
 }

@@ -2,9 +2,9 @@ namespace NodeAgent.Sources;
 
 /// <summary>
 /// The AWS identity the probes and the rotation gate act as. A closed set: each way a host can hold its identity is
-/// one nested subtype, and Aws/AwsClientFactory turns each into SDK credentials. Today there are only static
-/// keys (the sources' keys, or the ones read back from the placed credentials file); a host without keys, on its
-/// instance profile through IMDSv2, will be one more subtype here and one more arm in the factory.
+/// one nested subtype, and Aws/AwsClientFactory turns each into SDK credentials: static keys (the sources' keys, or
+/// the ones read back from the placed credentials file), or the EC2 instance role, whose temporary keys IMDSv2 hands
+/// out (<see cref="InstanceProfile"/> until they are fetched, <see cref="InstanceRole"/> once they are).
 /// </summary>
 public abstract record CredentialSource
 {
@@ -31,5 +31,28 @@ public abstract record CredentialSource
 
         public override string Fingerprint =>
             Keys.AccessKeyId.Fingerprint + Keys.SecretAccessKey.Fingerprint + (Keys.SessionToken?.Fingerprint ?? "-");
+    }
+
+    /// <summary>
+    /// The host's EC2 instance role, before its keys are fetched: what a set without static keys stands for. Probes
+    /// fetch the role's keys through IMDSv2 first (<see cref="InstanceRole"/>); nothing signs with this itself.
+    /// </summary>
+    public sealed record InstanceProfile : CredentialSource
+    {
+        public override string Masked => "the instance profile";
+
+        public override IReadOnlyList<Secret> Secrets => [];
+
+        public override string Fingerprint => "instance-profile";
+    }
+
+    /// <summary>The temporary keys IMDSv2 handed out for the instance role <paramref name="RoleName"/>, valid until <paramref name="Expiration"/>.</summary>
+    public sealed record InstanceRole(string RoleName, AwsCredentials Keys, DateTimeOffset Expiration) : CredentialSource
+    {
+        public override string Masked => $"instance role {RoleName}, key {Keys.AccessKeyId.Masked}";
+
+        public override IReadOnlyList<Secret> Secrets => Keys.Secrets;
+
+        public override string Fingerprint => "instance-role:" + RoleName;
     }
 }

@@ -14,7 +14,7 @@ public sealed class CredentialSetBuilderAcceptTests
         var set = Build(Ini, JsonSample, Env);
         AssertSampleSet(set);
         Assert.Empty(set.PassThroughEnvironment);
-        Assert.Equal("AKIA…T7XY", set.Credentials.AccessKeyId.ToString());
+        Assert.Equal("AKIA…T7XY", set.Credentials!.AccessKeyId.ToString());
     }
 
     [Theory]
@@ -134,9 +134,9 @@ public sealed class CredentialSetBuilderAcceptTests
 
     private static void AssertSampleSet(CredentialSet set, string keyId = KeyId, string? token = null)
     {
-        Assert.Equal(keyId, set.Credentials.AccessKeyId.Reveal());
-        Assert.Equal(SecretKey, set.Credentials.SecretAccessKey.Reveal());
-        Assert.Equal(token, set.Credentials.SessionToken?.Reveal());
+        Assert.Equal(keyId, set.Credentials!.AccessKeyId.Reveal());
+        Assert.Equal(SecretKey, set.Credentials!.SecretAccessKey.Reveal());
+        Assert.Equal(token, set.Credentials!.SessionToken?.Reveal());
         Assert.Equal("us-west-2", set.Region);
         Assert.Equal(Roles.Select(r => new BucketAssignment(r, Bucket(r))), set.Buckets);
     }

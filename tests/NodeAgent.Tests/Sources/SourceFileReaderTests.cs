@@ -174,9 +174,9 @@ public sealed class SourceFileReaderTests : IDisposable
     public void The_deployment_sample_sources_load()
     {
         var set = SourceLoader.Load(SampleSourcesDirectory(), new AgentOptions());
-        Assert.Equal("AKIAEXAMPLENODEAGENT", set.Credentials.AccessKeyId.Reveal());
-        Assert.Equal(40, set.Credentials.SecretAccessKey.Length);
-        Assert.Null(set.Credentials.SessionToken);
+        Assert.Equal("AKIAEXAMPLENODEAGENT", set.Credentials!.AccessKeyId.Reveal());
+        Assert.Equal(40, set.Credentials!.SecretAccessKey.Length);
+        Assert.Null(set.Credentials!.SessionToken);
         Assert.Equal("us-west-2", set.Region);
         Assert.Equal(
             ["expanso-databricks-raw-us-west-2", "expanso-databricks-schematized-us-west-2", "expanso-databricks-filtered-us-west-2", "expanso-databricks-emergency-us-west-2"],
