@@ -53,6 +53,23 @@ internal sealed class Sandbox : IDisposable
             $"S3_BUCKET_RAW={b[0]}\nS3_BUCKET_SCHEMATIZED={b[1]}\nS3_BUCKET_FILTERED={b[2]}\nS3_BUCKET_EMERGENCY={b[3]}\n");
     }
 
+    /// <summary>Sources with the region and buckets only, as an instance-profile host gets them: no key anywhere.</summary>
+    public void WriteKeylessSources(string region = "us-west-2")
+    {
+        var b = StandardRoles.Select(r => $"expanso-databricks-{r}-us-west-2").ToList();
+        File.Delete(Path.Combine(Sources, "expanso-s3-credentials"));
+        File.WriteAllText(Path.Combine(Sources, "expanso-s3-config.json"), $$"""
+            {
+              "region": "{{region}}",
+              "s3_configuration": {
+                "buckets": { "raw": "{{b[0]}}", "schematized": "{{b[1]}}", "filtered": "{{b[2]}}", "emergency": "{{b[3]}}" }
+              }
+            }
+            """);
+        File.WriteAllText(Path.Combine(Sources, "expanso-production.env"),
+            $"AWS_DEFAULT_REGION={region}\nS3_BUCKET_RAW={b[0]}\nS3_BUCKET_SCHEMATIZED={b[1]}\nS3_BUCKET_FILTERED={b[2]}\nS3_BUCKET_EMERGENCY={b[3]}\n");
+    }
+
     public async Task<CliRun> RunAsync(params string[] args)
     {
         var output = new StringWriter();

@@ -69,9 +69,11 @@ public static class ApplyOutput
 
         var changed = plan.Changes.Count();
         var unchanged = plan.Files.Count - changed;
+        var removals = plan.Files.Where(f => f.Action == FileAction.Remove).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var removed = result.WrittenPaths.Count(removals.Contains);
         b.Append(result.DryRun
             ? $"dry run: {changed} file(s) would change, {unchanged} unchanged; nothing written.\n"
-            : $"{result.WrittenPaths.Count} file(s) written, {unchanged} unchanged.\n");
+            : $"{result.WrittenPaths.Count - removed} file(s) written, {(removed > 0 ? $"{removed} removed, " : "")}{unchanged} unchanged.\n");
         return b.ToString();
     }
 }

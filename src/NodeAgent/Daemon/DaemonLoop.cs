@@ -260,6 +260,10 @@ public sealed partial class DaemonLoop : BackgroundService
             {
                 LogDrift(_logger, file.Path, "was missing");
             }
+            else if (sameSources && file.Action == FileAction.Remove)
+            {
+                LogDrift(_logger, file.Path, "reappeared on an instance-profile host");
+            }
         }
 
         if (result.Failure is null)

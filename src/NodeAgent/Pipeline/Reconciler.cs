@@ -50,6 +50,7 @@ public sealed partial class Reconciler
         {
             run.Sources = await _services.Sources.ReadAsync(ct).ConfigureAwait(false);
             run.Set = SourceLoader.Build(run.Sources.Documents, _services.Context.Options);
+            run.Rows.Add(new ProbeResult("credentials", run.Set.Choice.Name, ProbeStatus.Ok, run.Set.Choice.Reason, null, TimeSpan.Zero));
             if (request.Mode == ReportMode.Verify)
             {
                 await VerifyAsync(run, run.Set, ct).ConfigureAwait(false);

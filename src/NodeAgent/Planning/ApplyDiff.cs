@@ -22,7 +22,8 @@ public static class ApplyDiff
         Func<string, string> scrub = file.Desired.Kind is TargetKind.DotEnv or TargetKind.DockerEnv
             ? text => SecretScrubber.ScrubEnvFile(text, plan.Secrets, passThrough)
             : text => SecretScrubber.ScrubExactly(text, plan.Secrets, passThrough);
-        var diff = UnifiedDiff.Render(file.OldContent is null ? "/dev/null" : file.Path, file.Path, scrub(oldText), scrub(newText));
+        var newName = file.Action == FileAction.Remove ? "/dev/null" : file.Path;
+        var diff = UnifiedDiff.Render(file.OldContent is null ? "/dev/null" : file.Path, newName, scrub(oldText), scrub(newText));
         return diff.Length > 0 ? diff : $"--- {file.Path}: {string.Join("; ", file.Reasons)} (content unchanged)\n";
     }
 

@@ -24,8 +24,13 @@ public static class FileStateProbe
             var mode = file.Desired.Mode.ToString();
             results.Add(file.Action switch
             {
+                FileAction.Unchanged when file.Desired.Absent => new ProbeResult(Kind, file.Path, ProbeStatus.Ok,
+                    "absent, as it must be with the instance profile", null, TimeSpan.Zero),
                 FileAction.Unchanged => new ProbeResult(Kind, file.Path, ProbeStatus.Ok,
                     $"{mode} {file.OwnerDescription}, content current", null, TimeSpan.Zero),
+                FileAction.Remove => new ProbeResult(Kind, file.Path, ProbeStatus.Failed,
+                    "present, but this host uses the instance profile: the keys in it win over the role in every SDK",
+                    "run: nodeagent apply (it removes the file)", TimeSpan.Zero),
                 FileAction.Create => new ProbeResult(Kind, file.Path, ProbeStatus.Failed,
                     "missing", "run: nodeagent apply", TimeSpan.Zero),
                 _ => new ProbeResult(Kind, file.Path, ProbeStatus.Failed,

@@ -35,7 +35,16 @@ public static class ApplyReport
         var desired = $"{mode} {file.OwnerDescription}";
         if (!file.IsChange)
         {
-            return new StepEntry("write", file.Path, StepStatus.Ok, $"unchanged, {desired}", null, 0);
+            return new StepEntry("write", file.Path, StepStatus.Ok, file.Desired.Absent ? "absent, as it must be" : $"unchanged, {desired}", null, 0);
+        }
+
+        if (file.Action == FileAction.Remove)
+        {
+            var removal = withDiff ? ApplyDiff.Render(result.Plan, file) : null;
+            var reasons = string.Join("; ", file.Reasons);
+            return result.DryRun
+                ? new StepEntry("remove", file.Path, StepStatus.Skipped, $"would remove: {reasons}", null, 0, removal)
+                : new StepEntry("remove", file.Path, StepStatus.Changed, $"removed: {reasons}", null, 0, removal);
         }
 
         var why = string.Join("; ", file.Reasons);

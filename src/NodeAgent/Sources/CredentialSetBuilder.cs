@@ -16,12 +16,14 @@ public sealed class CredentialSetBuilder
     private readonly IReadOnlyList<string> _roles;
 
     private readonly string _targetProfile;
+    private readonly CredentialsMode _mode;
 
-    public CredentialSetBuilder(SourcesOptions sources, IReadOnlyList<string> bucketRoles, string targetProfile = "default")
+    public CredentialSetBuilder(SourcesOptions sources, IReadOnlyList<string> bucketRoles, string targetProfile = "default", CredentialsMode mode = CredentialsMode.Static)
     {
         _sources = sources;
         _roles = bucketRoles;
         _targetProfile = targetProfile;
+        _mode = mode;
     }
 
     /// <exception cref="InvalidInputException">carrying every problem found in the sources.</exception>
@@ -60,6 +62,7 @@ public sealed class CredentialSetBuilder
         }
 
         CheckAgreement(files, valid, errors);
+        CheckMode(files, errors);
         if (documents.Errors.Count == 0 && files.All(f => f.Usable))
         {
             // Only when every file was read whole: otherwise what looks missing may sit in the broken file.
@@ -139,6 +142,8 @@ public sealed class CredentialSetBuilder
     /// <summary>Two secrets can share the masked form; fingerprints tell them apart without revealing either.</summary>
     private static string Fingerprints(SourcedValue a, SourcedValue b) =>
         $"; fingerprints {Secret.FingerprintOf(b.Value)} vs {Secret.FingerprintOf(a.Value)}";
+
+    private static bool HoldsKeys(SourceFacts file) => file.AccessKeyId is not null || file.SecretAccessKey is not null || file.SessionToken is not null;
 
     private static string BucketText(string bucket) => bucket.Length <= 70 ? $"\"{bucket}\"" : "(a long value)";
 
@@ -232,12 +237,29 @@ public sealed class CredentialSetBuilder
         }
     }
 
+    /// <summary>An instance-profile host must not be handed keys: they would be written nowhere, and whoever put them there meant something else.</summary>
+    private void CheckMode(List<SourceFacts> files, List<SourceError> errors)
+    {
+        if (_mode != CredentialsMode.InstanceProfile)
+        {
+            return;
+        }
+
+        foreach (var file in files.Where(HoldsKeys))
+        {
+            var first = new[] { file.AccessKeyId, file.SecretAccessKey, file.SessionToken }.OfType<SourcedValue>().First();
+            errors.Add(new SourceError(first.File, first.Line,
+                $"{first.Field} is set, but credentials.mode is instance-profile: no key is written on this host",
+                "remove the key lines from the sources (the instance role is used), or set credentials.mode: static (or auto) in nodeagent.yaml"));
+        }
+    }
+
     private void CheckCoverage(List<SourceFacts> files, string directory, List<SourceError> errors)
     {
         var ini = SourceFieldNames.Ini;
         var json = SourceFieldNames.Json;
         var env = SourceFieldNames.Env;
-        if (files.All(f => f.AccessKeyId is null && f.SecretAccessKey is null))
+        if (_mode == CredentialsMode.Static && files.All(f => f.AccessKeyId is null && f.SecretAccessKey is null))
         {
             errors.Add(new SourceError(directory, null,
                 "no source file holds the AWS access key (key id and secret)",
@@ -266,16 +288,26 @@ public sealed class CredentialSetBuilder
 
     private CredentialSet Assemble(List<SourceFacts> files)
     {
-        var keys = files.First(f => f.AccessKeyId is not null);
         var region = files.First(f => f.Region is not null).Region!.Value;
         var buckets = _roles
             .Select(role => new BucketAssignment(role, files.First(f => f.Buckets.ContainsKey(role)).Buckets[role].Value))
             .ToList();
         var passThrough = files.SelectMany(f => f.PassThrough).ToList();
+        if (files.FirstOrDefault(f => f.AccessKeyId is not null) is not { } keys)
+        {
+            var why = _mode == CredentialsMode.InstanceProfile
+                ? "credentials.mode is instance-profile"
+                : "credentials.mode is auto and no source file holds keys";
+            return new CredentialSet(null, region, buckets, passThrough) { Choice = new CredentialsChoice(true, why) };
+        }
+
         var credentials = new AwsCredentials(
             Secret.AccessKeyId(keys.AccessKeyId!.Value),
             Secret.Of(keys.SecretAccessKey!.Value),
             keys.SessionToken is { } token ? Secret.Of(token.Value) : null);
-        return new CredentialSet(credentials, region, buckets, passThrough);
+        var reason = _mode == CredentialsMode.Static
+            ? "credentials.mode is static"
+            : $"credentials.mode is auto and {keys.File} holds keys";
+        return new CredentialSet(credentials, region, buckets, passThrough) { Choice = new CredentialsChoice(false, reason) };
     }
 }

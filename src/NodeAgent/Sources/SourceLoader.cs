@@ -11,5 +11,5 @@ public static class SourceLoader
     /// <summary>Documents already read (from any <see cref="ISourceProvider"/>) → the validated set.</summary>
     /// <exception cref="InvalidInputException">carrying every problem found in the sources.</exception>
     public static CredentialSet Build(SourceDocuments documents, AgentOptions options) =>
-        new CredentialSetBuilder(options.Sources, options.BucketRoles, options.Profile).Build(documents);
+        new CredentialSetBuilder(options.Sources, options.BucketRoles, options.Profile, options.Credentials.Mode).Build(documents);
 }
