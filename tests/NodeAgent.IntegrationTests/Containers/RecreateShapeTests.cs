@@ -164,6 +164,41 @@ public sealed class RecreateShapeTests
     }
 
     [DockerFact]
+    public async Task On_the_instance_profile_a_consumer_still_holding_keys_is_stale_for_verify_and_recreated_without_them()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        await box.ComposeServiceAsync(box.Simulators, env: [.. OldEnvironment, "AWS_SESSION_TOKEN=IQoJb3JpZ2luX2VjEXAMPLEoldsessiontoken0000"]);
+        await box.ComposeServiceAsync(box.Compute, env: ["SENSOR_ID=sim-7"]);
+        // docker.env of an instance-profile host: region and buckets only.
+        var keyless = NewEnvironment.Where(e => !e.Key.StartsWith("AWS_", StringComparison.Ordinal) || e.Key.EndsWith("REGION", StringComparison.Ordinal))
+            .ToDictionary(e => e.Key, e => e.Value);
+        string[] withdrawn = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+        var options = box.Options();
+        var inspector = new ContainerCredentialInspector(DockerSandbox.Factory(options), options, TimeSpan.FromSeconds(1));
+
+        var verified = await inspector.InspectAsync(new CurrentCredentials(keyless, [box.DockerEnv]) { WithdrawnVariables = withdrawn }, CancellationToken.None);
+        var updater = new ConsumerUpdater(DockerSandbox.Factory(options), options);
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var outcomes = await updater.UpdateAsync(new ConsumerUpdateRequest([box.DockerEnv], keyless) { WithdrawnVariables = withdrawn }, limit.Token);
+
+        var stale = Assert.Single(verified, c => c.Consumer == box.Simulators);
+        Assert.Equal(ContainerCredentialStatus.Stale, stale.Status);
+        Assert.Contains("AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN in its environment are no longer issued", stale.Detail);
+        var recreated = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
+        Assert.True(recreated.Action == ContainerAction.Recreated, recreated.Reason);
+        var env = (await box.InspectAsync(recreated.ContainerId!)).Config.Env;
+        Assert.DoesNotContain(env, e => e.StartsWith("AWS_ACCESS_KEY_ID=", StringComparison.Ordinal) || e.StartsWith("AWS_SECRET_ACCESS_KEY=", StringComparison.Ordinal) || e.StartsWith("AWS_SESSION_TOKEN=", StringComparison.Ordinal));
+        Assert.Contains("S3_BUCKET_RAW=expanso-raw-data-us-east-1", env);
+        Assert.Contains("SENSOR_ID=sim-7", env);
+        Assert.Equal(ContainerAction.Unchanged, Assert.Single(outcomes, o => o.Consumer == box.Compute).Action);
+        AssertNoSecrets(outcomes);
+
+        // Once recreated, it is current: a second pass leaves it alone.
+        var again = await updater.UpdateAsync(new ConsumerUpdateRequest([], keyless) { WithdrawnVariables = withdrawn }, limit.Token);
+        Assert.Equal(ContainerAction.Unchanged, Assert.Single(again, o => o.Consumer == box.Simulators).Action);
+    }
+
+    [DockerFact]
     public async Task Update_leaves_a_paused_stale_consumer_paused_and_untouched_and_says_so()
     {
         await using var box = await DockerSandbox.CreateAsync();
