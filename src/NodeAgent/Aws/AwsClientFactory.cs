@@ -69,12 +69,14 @@ public sealed class AwsClientFactory
 
     /// <summary>
     /// The SDK credential object for a source. Static keys: a session token makes them temporary (ASIA…) credentials.
+    /// An instance role's keys are the ones IMDSv2 handed out, always temporary; they are signed with as they are
+    /// (not through the SDK's own instance-profile provider), so the probes test exactly what IMDS answered.
+    /// <see cref="CredentialSource.InstanceProfile"/> has no keys yet: fetching them is the caller's step.
     /// </summary>
     public static AWSCredentials ToSdkCredentials(CredentialSource source) => source switch
     {
-        CredentialSource.StaticKeys { Keys: var keys } => keys.SessionToken is { } token
-            ? new SessionAWSCredentials(keys.AccessKeyId.Reveal(), keys.SecretAccessKey.Reveal(), token.Reveal())
-            : new BasicAWSCredentials(keys.AccessKeyId.Reveal(), keys.SecretAccessKey.Reveal()),
+        CredentialSource.StaticKeys { Keys: var keys } => FromKeys(keys),
+        CredentialSource.InstanceRole { Keys: var keys } => FromKeys(keys),
         _ => throw new UnreachableException($"no SDK credentials for {source.GetType().Name}"),
     };
 
@@ -102,6 +104,10 @@ public sealed class AwsClientFactory
         Bound(config, StsEndpoint, region);
         return new AmazonSecurityTokenServiceClient(ToSdkCredentials(credentials), config);
     }
+
+    private static AWSCredentials FromKeys(AwsCredentials keys) => keys.SessionToken is { } token
+        ? new SessionAWSCredentials(keys.AccessKeyId.Reveal(), keys.SecretAccessKey.Reveal(), token.Reveal())
+        : new BasicAWSCredentials(keys.AccessKeyId.Reveal(), keys.SecretAccessKey.Reveal());
 
     private void Bound(ClientConfig config, AwsEndpoint endpoint, string region)
     {
