@@ -69,6 +69,11 @@ public static class ApplyCommand
                 await io.Error.WriteLineAsync($"warning: the apply completed, but its {(withDiff ? "diff or " : string.Empty)}report could not be rendered ({e.GetType().Name}: {Sources.SecretScrubber.Scrub(e.Message)}); run `nodeagent verify` to see the state");
             }
 
+            foreach (var warning in outcome.Report.Probes.Where(p => p.Status == Probes.ProbeStatus.Warning))
+            {
+                await io.Error.WriteLineAsync($"warning: {warning.Detail}{(warning.Fix is { } fix ? $"; fix: {fix}" : string.Empty)}");
+            }
+
             foreach (var problem in outcome.ReportProblems)
             {
                 await io.Error.WriteLineAsync($"warning: the last report was not written ({problem}); `nodeagent status` shows the previous one");

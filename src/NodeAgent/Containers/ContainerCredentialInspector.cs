@@ -55,7 +55,11 @@ public sealed record ContainerCredentialCheck(
     string? ContainerId,
     ContainerCredentialStatus Status,
     string Detail,
-    string? Fix);
+    string? Fix)
+{
+    /// <summary>HostConfig.NetworkMode (host, bridge, a network name, container:ID), when the container was inspected.</summary>
+    public string? NetworkMode { get; init; }
+}
 
 /// <summary>
 /// For verify: does each consumer run, is it stable, and does it see the current credentials? Everything is read
@@ -117,7 +121,7 @@ public sealed class ContainerCredentialInspector
         ConsumerContainer container, ContainerInspectResponse before, ContainerInspectResponse after, ConsumerUpdateRequest request)
     {
         ContainerCredentialCheck Check(ContainerCredentialStatus status, string detail, string? fix) =>
-            new(container.Consumer, container.Name, after.ID, status, detail, fix);
+            new(container.Consumer, container.Name, after.ID, status, detail, fix) { NetworkMode = after.HostConfig?.NetworkMode };
 
         // The rule apply waits for: restarting, or restarted since the first look, is a loop; then stopped, paused and
         // a failing healthcheck, each with its own fix.

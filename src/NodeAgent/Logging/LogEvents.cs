@@ -24,6 +24,7 @@ public static class LogEvents
     public const int RotationVerified = 5000;
     public const int RotationRejected = 5001;
     public const int RotationUnverifiable = 5002;
+    public const int IdentityClash = 5100;
 
     public const int DaemonStarted = 6000;
     public const int CycleFinished = 6001;

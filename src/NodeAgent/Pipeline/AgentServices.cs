@@ -49,4 +49,13 @@ public sealed class AgentServices
 
     /// <summary>AWS clients whose every request is bounded by <paramref name="timeout"/> (with at most one retry).</summary>
     public AwsClientFactory AwsClients(TimeSpan timeout) => new(Context.Options, timeout);
+
+    /// <summary>The instance role and its keys, asked of IMDSv2 now (imds.endpoint, imds.timeout_seconds per request); never throws for an expected failure.</summary>
+    public async Task<ImdsLookup> LookUpInstanceRoleAsync(CancellationToken ct)
+    {
+        var imds = Context.Options.Imds;
+        using var client = new InstanceMetadataClient(ImdsEndpoint.Resolve(imds, Environment.GetEnvironmentVariable),
+            TimeSpan.FromSeconds(imds.TimeoutSeconds), Clock);
+        return await client.GetRoleAsync(ct).ConfigureAwait(false);
+    }
 }

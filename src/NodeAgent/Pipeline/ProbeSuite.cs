@@ -1,3 +1,4 @@
+using NodeAgent.Aws;
 using NodeAgent.Containers;
 using NodeAgent.Planning;
 using NodeAgent.Probes;
@@ -25,7 +26,7 @@ public sealed class ProbeSuite(AgentServices services)
         var rows = new List<ProbeResult>();
         var options = services.Context.Options;
         var probes = new List<IProbe>();
-        var placed = PlacedIdentityFor(set, rows);
+        var placed = set.IsInstanceProfile ? await InstanceRoleAsync(set, rows, ct).ConfigureAwait(false) : PlacedIdentityFor(set, rows);
         if (placed is not null)
         {
             probes.AddRange(AwsProbes.For(placed, set, options, services.AwsClients(timeout), ProbeHostName.Current(),
@@ -39,19 +40,40 @@ public sealed class ProbeSuite(AgentServices services)
             // probe's own time bound.
             new ContainerCredentialInspector(services.Docker, options.Containers,
                 TimeSpan.FromTicks(Math.Min(ContainerReadiness.StabilityWindow.Ticks, timeout.Ticks / 3))),
-            new CurrentCredentials(environment, watchedFiles, services.Context.Paths.Root)));
+            new CurrentCredentials(environment, watchedFiles, services.Context.Paths.Root)
+            {
+                WithdrawnVariables = set.IsInstanceProfile ? EnvFileRenderer.KeyVariables : [],
+            }));
 
         var secrets = set.Secrets.Concat(placed is null ? [] : placed.Secrets);
         var results = await new ProbeRunner(secrets).RunAsync(probes, timeout, ct).ConfigureAwait(false);
-        rows.AddRange(placed is null || placed.Equals(set.Identity) ? results : PointAtDrift(results));
+        rows.AddRange(placed is null || placed.Equals(set.Identity) || set.IsInstanceProfile ? results : PointAtDrift(results));
         return rows;
     }
 
-    /// <summary>Identity and the read-only bucket actions with the given (not yet placed) credentials: a rotation's proof.</summary>
-    public Task<IReadOnlyList<ProbeResult>> ProveAsync(CredentialSet set, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Identity and the read-only bucket actions with the given (not yet placed) credentials: a rotation's proof. For a
+    /// switch to the instance profile that is the role IMDSv2 hands out: no role, or IMDS refusing, keeps the static keys.
+    /// </summary>
+    public async Task<IReadOnlyList<ProbeResult>> ProveAsync(CredentialSet set, TimeSpan timeout, CancellationToken ct)
     {
-        var probes = AwsProbes.For(set.Identity, set, services.Context.Options, services.AwsClients(timeout), ProbeHostName.Current(), readOnly: true);
-        return new ProbeRunner(set.Identity.Secrets).RunAsync(probes, timeout, ct);
+        var identity = set.Identity;
+        if (set.IsInstanceProfile)
+        {
+            var lookup = await services.LookUpInstanceRoleAsync(ct).ConfigureAwait(false);
+            if (lookup.Role is not { } role)
+            {
+                var unreachable = lookup.Problem!.Kind is ImdsFailure.Unreachable or ImdsFailure.Disabled;
+                return [new ProbeResult(InstanceMetadataRows.ProbeName, InstanceMetadataRows.Target, ProbeStatus.Failed,
+                    $"the instance profile: {lookup.Problem.Detail}", lookup.Problem.Fix, lookup.Elapsed,
+                    unreachable ? AwsFailureKind.Unreachable : AwsFailureKind.Credentials)];
+            }
+
+            identity = role;
+        }
+
+        var probes = AwsProbes.For(identity, set, services.Context.Options, services.AwsClients(timeout), ProbeHostName.Current(), readOnly: true);
+        return await new ProbeRunner(identity.Secrets).RunAsync(probes, timeout, ct).ConfigureAwait(false);
     }
 
     /// <summary>Who root's placed credentials file makes the host (null when missing or unreadable), for a rotation to compare with.</summary>
@@ -76,6 +98,26 @@ public sealed class ProbeSuite(AgentServices services)
 
         var path = context.Paths.Map(context.Options.Targets.AwsHomes[0].CredentialsPath);
         return Probes.PlacedCredentials.Read(services.FileSystem, path, context.Options.Profile);
+    }
+
+    /// <summary>
+    /// The instance role's keys from IMDSv2, with the imds row saying what was found. Without a role the AWS probes
+    /// cannot run: identity says why, the buckets are skipped.
+    /// </summary>
+    private async Task<CredentialSource?> InstanceRoleAsync(CredentialSet set, List<ProbeResult> rows, CancellationToken ct)
+    {
+        var lookup = await services.LookUpInstanceRoleAsync(ct).ConfigureAwait(false);
+        rows.Add(InstanceMetadataRows.For(lookup, services.Clock.GetUtcNow()));
+        if (lookup.Role is { } role)
+        {
+            return role;
+        }
+
+        rows.Add(new ProbeResult("identity", "sts", ProbeStatus.Failed,
+            $"no instance-role credentials to probe with: {lookup.Problem!.Detail}", lookup.Problem.Fix, TimeSpan.Zero));
+        rows.AddRange(set.Buckets.Select(b => new ProbeResult("bucket", $"{b.Role}:{b.Name}", ProbeStatus.Skipped,
+            "no instance-role credentials to probe with", null, TimeSpan.Zero)));
+        return null;
     }
 
     /// <summary>

@@ -28,6 +28,7 @@ public sealed partial class Reconciler
     private readonly AgentServices _services;
     private readonly ProbeSuite _probes;
     private readonly RotationGate _rotation;
+    private readonly IdentityClashGuard _clash;
     private readonly ILogger _logger;
 
     public Reconciler(AgentServices services)
@@ -36,6 +37,7 @@ public sealed partial class Reconciler
         _probes = new ProbeSuite(services);
         var options = services.Context.Options;
         _rotation = new RotationGate(_probes, options.Rotation, services.Clock, TimeSpan.FromSeconds(options.Daemon.ProbeIntervalSeconds));
+        _clash = new IdentityClashGuard(services);
         _logger = services.Loggers.CreateLogger("NodeAgent.Reconcile");
     }
 
@@ -120,6 +122,9 @@ public sealed partial class Reconciler
     [LoggerMessage(EventId = Logging.LogEvents.RotationUnverifiable, Level = LogLevel.Warning, Message = "rotation: {Message}")]
     private static partial void LogRotationUnverifiable(ILogger logger, string message);
 
+    [LoggerMessage(EventId = Logging.LogEvents.IdentityClash, Level = LogLevel.Warning, Message = "credentials: {Detail} (fix: {Fix})")]
+    private static partial void LogClash(ILogger logger, string detail, string fix);
+
     [LoggerMessage(EventId = Logging.LogEvents.ProbeFailed, Level = LogLevel.Warning, Message = "probe: {Probe} {Target} failed: {Detail} (fix: {Fix})")]
     private static partial void LogProbeFailed(ILogger logger, string probe, string target, string detail, string? fix);
 
@@ -145,6 +150,12 @@ public sealed partial class Reconciler
     {
         var request = run.Request;
         var plan = PlanFor(set);
+        if (await _clash.CheckAsync(set, plan, ct).ConfigureAwait(false) is { } clash)
+        {
+            run.Rows.Add(clash);
+            LogClash(_logger, clash.Detail, clash.Fix!);
+        }
+
         if (request.Mode == ReportMode.DryRun)
         {
             run.Apply = new ApplyResult(plan, [], true, null, "dry run") { Domains = Refused(plan) };
