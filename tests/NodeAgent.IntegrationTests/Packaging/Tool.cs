@@ -11,7 +11,7 @@ internal sealed record ToolRun(string Command, int ExitCode, string Output, stri
 internal static class Tool
 {
     public static async Task<ToolRun> RunAsync(string file, IEnumerable<string> args, string? workingDirectory = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? unset = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -27,6 +27,11 @@ internal static class Tool
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
+        }
+
+        foreach (var name in unset ?? [])
+        {
+            start.Environment.Remove(name);
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
