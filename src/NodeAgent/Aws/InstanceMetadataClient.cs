@@ -89,7 +89,26 @@ public sealed partial class InstanceMetadataClient : IDisposable
 
     private static Answer Failed(ImdsProblem problem) => new(0, "", problem);
 
-    private static string Status(HttpStatusCode status) => $"HTTP {(int)status} {status}";
+    // Named here, not by HttpStatusCode.ToString(): the enum has aliases (307 prints as RedirectKeepVerb), and the
+    // answer's own reason phrase is untrusted text.
+    private static string Status(HttpStatusCode status) => (int)status switch
+    {
+        301 => "HTTP 301 Moved Permanently",
+        302 => "HTTP 302 Found",
+        307 => "HTTP 307 Temporary Redirect",
+        308 => "HTTP 308 Permanent Redirect",
+        400 => "HTTP 400 Bad Request",
+        401 => "HTTP 401 Unauthorized",
+        403 => "HTTP 403 Forbidden",
+        404 => "HTTP 404 Not Found",
+        405 => "HTTP 405 Method Not Allowed",
+        429 => "HTTP 429 Too Many Requests",
+        500 => "HTTP 500 Internal Server Error",
+        502 => "HTTP 502 Bad Gateway",
+        503 => "HTTP 503 Service Unavailable",
+        504 => "HTTP 504 Gateway Timeout",
+        var code => string.Create(CultureInfo.InvariantCulture, $"HTTP {code}"),
+    };
 
     // The role name goes into the next request's path: IAM's own character set and length, nothing else.
     [GeneratedRegex(@"^[\w+=,.@-]{1,128}$")]
@@ -109,6 +128,14 @@ public sealed partial class InstanceMetadataClient : IDisposable
                 $"IMDS is switched off by {_endpoint.Source}=true, so the instance role was not asked for",
                 "remove AWS_EC2_METADATA_DISABLED from the agent's environment (systemctl edit nodeagent) to use the " +
                 "instance profile, or set credentials.mode: static and upload keys"));
+        }
+
+        // A mistyped imds.endpoint would make HttpClient throw before any request: report it like any other problem.
+        if (!Uri.TryCreate(Url + TokenPath, UriKind.Absolute, out var tokenUri) || tokenUri.Scheme is not ("http" or "https"))
+        {
+            return (null, new(ImdsFailure.Unreachable,
+                $"IMDS endpoint {Url} (set by {_endpoint.Source}) is not an http:// URL, so nothing was asked",
+                $"set {_endpoint.Source} to the metadata service's URL, or leave it unset for {ImdsEndpoint.DefaultUrl}"));
         }
 
         var token = await SendAsync(HttpMethod.Put, TokenPath, TtlHeader, TokenTtlSeconds.ToString(CultureInfo.InvariantCulture), ct).ConfigureAwait(false);
@@ -261,6 +288,10 @@ public sealed partial class InstanceMetadataClient : IDisposable
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.InvalidResponse)
         {
             return Failed(BadAnswer($"{step} was answered with something that is not HTTP"));
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            return Failed(BadAnswer($"{step} was answered with headers over 16 KiB, which no IMDS answer has"));
         }
         catch (HttpRequestException e)
         {
