@@ -27,7 +27,8 @@ public sealed record SeenRequest(string Method, string Path, IReadOnlyDictionary
 /// (Code, LastUpdated, Type, AccessKeyId, SecretAccessKey, Token, Expiration); anything else is 404.</item>
 /// </list>
 /// Switches make it misbehave the ways a host does: refuse tokens (403 on the PUT, as with the endpoint disabled), no
-/// role (404 on the listing), other credentials or Code, an oversized or garbage answer, and down (the port closed).
+/// role (404 on the listing), other credentials or Code, an oversized or garbage answer, a redirect, and down (the
+/// port closed).
 /// It records every request, so a test can check the client's requests and that a GET without a token was refused.
 /// </summary>
 public sealed class ImdsResponder : IDisposable
@@ -65,6 +66,9 @@ public sealed class ImdsResponder : IDisposable
 
     /// <summary>404 on the role listing: no instance profile attached.</summary>
     public bool NoRole { get; set; }
+
+    /// <summary>Answer the role listing with a 307 to this URL (a hijacked or misconfigured endpoint); null: no redirect.</summary>
+    public string? RedirectListingTo { get; set; }
 
     /// <summary>The Code of the credentials answer; IMDS says something other than Success when it could not get the role's keys.</summary>
     public string AnswerCode { get; set; } = "Success";
@@ -167,6 +171,12 @@ public sealed class ImdsResponder : IDisposable
         var head = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {status} {(HttpStatusCode)status}\r\n")
             .Append("Server: EC2ws\r\nContent-Type: text/plain\r\nConnection: close\r\n");
+        if (status == 307)
+        {
+            // The body of a redirect answer is where it points.
+            head.Append(CultureInfo.InvariantCulture, $"Location: {Encoding.UTF8.GetString(body)}\r\n");
+        }
+
         if (withLength)
         {
             head.Append(CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n");
@@ -255,6 +265,11 @@ public sealed class ImdsResponder : IDisposable
         if (!valid)
         {
             return (401, []);
+        }
+
+        if (path == ListingPath && RedirectListingTo is { } elsewhere)
+        {
+            return (307, Text(elsewhere));
         }
 
         if (path == ListingPath)

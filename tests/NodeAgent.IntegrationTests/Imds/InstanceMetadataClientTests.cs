@@ -150,7 +150,7 @@ public sealed class InstanceMetadataClientTests
         var lookup = await LookUpAsync(imds.Url);
 
         var problem = AssertProblem(lookup, ImdsFailure.NoRole);
-        Assert.Equal($"IMDS at {imds.Url}: GET {ImdsResponder.ListingPath} answered HTTP 404 NotFound: no instance role is attached", problem.Detail);
+        Assert.Equal($"IMDS at {imds.Url}: GET {ImdsResponder.ListingPath} answered HTTP 404 Not Found: no instance role is attached", problem.Detail);
         Assert.StartsWith("attach an instance profile with the S3 policy (aws ec2 associate-iam-instance-profile ", problem.Fix);
         Assert.Equal(ProbeStatus.Failed, InstanceMetadataRows.For(lookup, DateTimeOffset.UtcNow).Status);
     }
@@ -197,6 +197,29 @@ public sealed class InstanceMetadataClientTests
         {
             Assert.Equal(2, imds.Requests.Count);
         }
+    }
+
+    [Fact]
+    public async Task A_redirect_is_not_followed_so_the_token_never_reaches_another_server()
+    {
+        using var elsewhere = new ImdsResponder();
+        using var imds = new ImdsResponder { RedirectListingTo = elsewhere.Url + ImdsResponder.ListingPath };
+
+        var problem = AssertProblem(await LookUpAsync(imds.Url), ImdsFailure.BadAnswer);
+
+        Assert.Equal($"IMDS at {imds.Url}: GET {ImdsResponder.ListingPath} answered HTTP 307 Temporary Redirect", problem.Detail);
+        Assert.Empty(elsewhere.Requests);
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("ftp://169.254.169.254")]
+    public async Task A_mistyped_endpoint_is_reported_not_thrown(string url)
+    {
+        var problem = AssertProblem(await LookUpAsync(url), ImdsFailure.Unreachable);
+
+        Assert.Equal($"IMDS endpoint {url} (set by imds.endpoint) is not an http:// URL, so nothing was asked", problem.Detail);
+        Assert.StartsWith("set imds.endpoint to the metadata service's URL", problem.Fix);
     }
 
     [Fact]
