@@ -84,9 +84,6 @@ public sealed partial class InstanceMetadataClient : IDisposable
     private static bool IsUsableToken(string token) =>
         token.Length is > 0 and <= MaxTokenLength && token.All(c => c is > ' ' and <= '~');
 
-    private static string? Text(System.Text.Json.JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
-
     private static Answer Failed(ImdsProblem problem) => new(0, "", problem);
 
     // Named here, not by HttpStatusCode.ToString(): the enum has aliases (307 prints as RedirectKeepVerb), and the
@@ -113,12 +110,6 @@ public sealed partial class InstanceMetadataClient : IDisposable
     // The role name goes into the next request's path: IAM's own character set and length, nothing else.
     [GeneratedRegex(@"^[\w+=,.@-]{1,128}$")]
     private static partial Regex RoleName();
-
-    [GeneratedRegex("^[A-Z0-9]{16,128}$")]
-    private static partial Regex AccessKeyIdShape();
-
-    [GeneratedRegex("^[A-Za-z]{1,64}$")]
-    private static partial Regex CodeShape();
 
     private async Task<(CredentialSource.InstanceRole? Role, ImdsProblem? Problem)> LookUpAsync(CancellationToken ct)
     {
@@ -192,58 +183,14 @@ public sealed partial class InstanceMetadataClient : IDisposable
     private (CredentialSource.InstanceRole? Role, ImdsProblem? Problem) Parse(string role, string body)
     {
         var what = $"GET {RolesPath}{role}";
-        try
+        return RoleCredentialsJson.Parse(role, body) switch
         {
-            using var document = System.Text.Json.JsonDocument.Parse(body, new System.Text.Json.JsonDocumentOptions
-            {
-                MaxDepth = 4,
-
-                // Two AccessKeyIds would leave it to the parser which one counts: refuse instead.
-                AllowDuplicateProperties = false,
-            });
-            var root = document.RootElement;
-            if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
-            {
-                return (null, BadAnswer($"{what} answered JSON that is not an object"));
-            }
-
-            var code = Text(root, "Code");
-            if (code != "Success")
-            {
-                var named = code is null ? "no Code" : CodeShape().IsMatch(code) ? $"Code \"{code}\"" : "an unreadable Code";
-                return (null, new(ImdsFailure.BadAnswer,
-                    $"IMDS at {Url}: {what} answered {named}, not Success: it holds no keys for the role",
-                    $"IMDS could not get keys for role {role}: check the role still exists and its trust policy lets " +
-                    $"ec2.amazonaws.com assume it (aws iam get-role --role-name {role}); then wait a minute for IMDS to retry"));
-            }
-
-            var fields = new[] { "AccessKeyId", "SecretAccessKey", "Token", "Expiration" };
-            var missing = fields.Where(f => string.IsNullOrEmpty(Text(root, f))).ToList();
-            if (missing.Count > 0)
-            {
-                return (null, BadAnswer($"{what} answered Success without {string.Join(", ", missing)}"));
-            }
-
-            var keyId = Text(root, "AccessKeyId")!;
-            if (!AccessKeyIdShape().IsMatch(keyId))
-            {
-                return (null, BadAnswer($"{what} answered an AccessKeyId that is not 16 to 128 upper-case letters and digits"));
-            }
-
-            if (!DateTimeOffset.TryParse(Text(root, "Expiration"), CultureInfo.InvariantCulture,
-                    DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var expiration))
-            {
-                return (null, BadAnswer($"{what} answered an Expiration that is not a date"));
-            }
-
-            var keys = new AwsCredentials(Secret.AccessKeyId(keyId), Secret.Of(Text(root, "SecretAccessKey")!), Secret.Of(Text(root, "Token")!));
-            return (new CredentialSource.InstanceRole(role, keys, expiration), null);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            // The exception's message may quote the body, which holds the secret: say only that it is not JSON.
-            return (null, BadAnswer($"{what} answered something that is not JSON"));
-        }
+            { Role: { } found } => (found, null),
+            { NotSuccess: true, Wrong: var wrong } => (null, new(ImdsFailure.BadAnswer, $"IMDS at {Url}: {what} {wrong}",
+                $"IMDS could not get keys for role {role}: check the role still exists and its trust policy lets " +
+                $"ec2.amazonaws.com assume it (aws iam get-role --role-name {role}); then wait a minute for IMDS to retry")),
+            { Wrong: var wrong } => (null, BadAnswer($"{what} {wrong}")),
+        };
     }
 
     private async Task<Answer> SendAsync(HttpMethod method, string path, string header, string value, CancellationToken ct)
