@@ -84,22 +84,32 @@ public sealed partial class InstanceMetadataClient : IDisposable
     private static bool IsUsableToken(string token) =>
         token.Length is > 0 and <= MaxTokenLength && token.All(c => c is > ' ' and <= '~');
 
-    private static string? Text(System.Text.Json.JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
-
     private static Answer Failed(ImdsProblem problem) => new(0, "", problem);
 
-    private static string Status(HttpStatusCode status) => $"HTTP {(int)status} {status}";
+    // Named here, not by HttpStatusCode.ToString(): the enum has aliases (307 prints as RedirectKeepVerb), and the
+    // answer's own reason phrase is untrusted text.
+    private static string Status(HttpStatusCode status) => (int)status switch
+    {
+        301 => "HTTP 301 Moved Permanently",
+        302 => "HTTP 302 Found",
+        307 => "HTTP 307 Temporary Redirect",
+        308 => "HTTP 308 Permanent Redirect",
+        400 => "HTTP 400 Bad Request",
+        401 => "HTTP 401 Unauthorized",
+        403 => "HTTP 403 Forbidden",
+        404 => "HTTP 404 Not Found",
+        405 => "HTTP 405 Method Not Allowed",
+        429 => "HTTP 429 Too Many Requests",
+        500 => "HTTP 500 Internal Server Error",
+        502 => "HTTP 502 Bad Gateway",
+        503 => "HTTP 503 Service Unavailable",
+        504 => "HTTP 504 Gateway Timeout",
+        var code => string.Create(CultureInfo.InvariantCulture, $"HTTP {code}"),
+    };
 
     // The role name goes into the next request's path: IAM's own character set and length, nothing else.
     [GeneratedRegex(@"^[\w+=,.@-]{1,128}$")]
     private static partial Regex RoleName();
-
-    [GeneratedRegex("^[A-Z0-9]{16,128}$")]
-    private static partial Regex AccessKeyIdShape();
-
-    [GeneratedRegex("^[A-Za-z]{1,64}$")]
-    private static partial Regex CodeShape();
 
     private async Task<(CredentialSource.InstanceRole? Role, ImdsProblem? Problem)> LookUpAsync(CancellationToken ct)
     {
@@ -109,6 +119,14 @@ public sealed partial class InstanceMetadataClient : IDisposable
                 $"IMDS is switched off by {_endpoint.Source}=true, so the instance role was not asked for",
                 "remove AWS_EC2_METADATA_DISABLED from the agent's environment (systemctl edit nodeagent) to use the " +
                 "instance profile, or set credentials.mode: static and upload keys"));
+        }
+
+        // A mistyped imds.endpoint would make HttpClient throw before any request: report it like any other problem.
+        if (!Uri.TryCreate(Url + TokenPath, UriKind.Absolute, out var tokenUri) || tokenUri.Scheme is not ("http" or "https"))
+        {
+            return (null, new(ImdsFailure.Unreachable,
+                $"IMDS endpoint {Url} (set by {_endpoint.Source}) is not an http:// URL, so nothing was asked",
+                $"set {_endpoint.Source} to the metadata service's URL, or leave it unset for {ImdsEndpoint.DefaultUrl}"));
         }
 
         var token = await SendAsync(HttpMethod.Put, TokenPath, TtlHeader, TokenTtlSeconds.ToString(CultureInfo.InvariantCulture), ct).ConfigureAwait(false);
@@ -165,58 +183,14 @@ public sealed partial class InstanceMetadataClient : IDisposable
     private (CredentialSource.InstanceRole? Role, ImdsProblem? Problem) Parse(string role, string body)
     {
         var what = $"GET {RolesPath}{role}";
-        try
+        return RoleCredentialsJson.Parse(role, body) switch
         {
-            using var document = System.Text.Json.JsonDocument.Parse(body, new System.Text.Json.JsonDocumentOptions
-            {
-                MaxDepth = 4,
-
-                // Two AccessKeyIds would leave it to the parser which one counts: refuse instead.
-                AllowDuplicateProperties = false,
-            });
-            var root = document.RootElement;
-            if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
-            {
-                return (null, BadAnswer($"{what} answered JSON that is not an object"));
-            }
-
-            var code = Text(root, "Code");
-            if (code != "Success")
-            {
-                var named = code is null ? "no Code" : CodeShape().IsMatch(code) ? $"Code \"{code}\"" : "an unreadable Code";
-                return (null, new(ImdsFailure.BadAnswer,
-                    $"IMDS at {Url}: {what} answered {named}, not Success: it holds no keys for the role",
-                    $"IMDS could not get keys for role {role}: check the role still exists and its trust policy lets " +
-                    $"ec2.amazonaws.com assume it (aws iam get-role --role-name {role}); then wait a minute for IMDS to retry"));
-            }
-
-            var fields = new[] { "AccessKeyId", "SecretAccessKey", "Token", "Expiration" };
-            var missing = fields.Where(f => string.IsNullOrEmpty(Text(root, f))).ToList();
-            if (missing.Count > 0)
-            {
-                return (null, BadAnswer($"{what} answered Success without {string.Join(", ", missing)}"));
-            }
-
-            var keyId = Text(root, "AccessKeyId")!;
-            if (!AccessKeyIdShape().IsMatch(keyId))
-            {
-                return (null, BadAnswer($"{what} answered an AccessKeyId that is not 16 to 128 upper-case letters and digits"));
-            }
-
-            if (!DateTimeOffset.TryParse(Text(root, "Expiration"), CultureInfo.InvariantCulture,
-                    DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var expiration))
-            {
-                return (null, BadAnswer($"{what} answered an Expiration that is not a date"));
-            }
-
-            var keys = new AwsCredentials(Secret.AccessKeyId(keyId), Secret.Of(Text(root, "SecretAccessKey")!), Secret.Of(Text(root, "Token")!));
-            return (new CredentialSource.InstanceRole(role, keys, expiration), null);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            // The exception's message may quote the body, which holds the secret: say only that it is not JSON.
-            return (null, BadAnswer($"{what} answered something that is not JSON"));
-        }
+            { Role: { } found } => (found, null),
+            { NotSuccess: true, Wrong: var wrong } => (null, new(ImdsFailure.BadAnswer, $"IMDS at {Url}: {what} {wrong}",
+                $"IMDS could not get keys for role {role}: check the role still exists and its trust policy lets " +
+                $"ec2.amazonaws.com assume it (aws iam get-role --role-name {role}); then wait a minute for IMDS to retry")),
+            { Wrong: var wrong } => (null, BadAnswer($"{what} {wrong}")),
+        };
     }
 
     private async Task<Answer> SendAsync(HttpMethod method, string path, string header, string value, CancellationToken ct)
@@ -261,6 +235,10 @@ public sealed partial class InstanceMetadataClient : IDisposable
         catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.InvalidResponse)
         {
             return Failed(BadAnswer($"{step} was answered with something that is not HTTP"));
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            return Failed(BadAnswer($"{step} was answered with headers over 16 KiB, which no IMDS answer has"));
         }
         catch (HttpRequestException e)
         {

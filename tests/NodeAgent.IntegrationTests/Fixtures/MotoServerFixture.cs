@@ -119,7 +119,43 @@ public sealed class MotoServerFixture : IAsyncLifetime
     }
 
     /// <summary>An IAM user allowed exactly <paramref name="actions"/> on the given buckets (and their objects).</summary>
-    public Task<AwsCredentials> CreateUserAsync(IEnumerable<string> actions, IEnumerable<string> buckets)
+    public Task<AwsCredentials> CreateUserAsync(IEnumerable<string> actions, IEnumerable<string> buckets) =>
+        CreateUserAsync(PolicyOf(actions, buckets));
+
+    /// <summary>An IAM user with the given inline policy and a fresh access key.</summary>
+    public async Task<AwsCredentials> CreateUserAsync(JsonObject policy)
+    {
+        var name = $"probe-user-{Interlocked.Increment(ref _users)}";
+        var answer = await AdministerAsync(new JsonObject
+        {
+            ["admin"] = AdminJson(),
+            ["users"] = new JsonArray(new JsonObject { ["name"] = name, ["policy"] = policy }),
+        });
+        return CredentialsOf(answer["users"]![name]!);
+    }
+
+    /// <summary>
+    /// An IAM role allowed exactly <paramref name="actions"/> on the given buckets, assumed once (sts:AssumeRole,
+    /// signed with the admin user's keys): its temporary ASIA keys, what IMDS hands out for an instance role.
+    /// </summary>
+    public async Task<AssumedRole> AssumeRoleAsync(IEnumerable<string> actions, IEnumerable<string> buckets)
+    {
+        var name = $"probe-role-{Interlocked.Increment(ref _users)}";
+        var answer = await AdministerAsync(new JsonObject
+        {
+            ["admin"] = AdminJson(),
+            ["roles"] = new JsonArray(new JsonObject { ["name"] = name, ["policy"] = PolicyOf(actions, buckets) }),
+        });
+        var role = answer["roles"]![name]!;
+        var keys = new AwsCredentials(
+            Secret.AccessKeyId(role["accessKeyId"]!.GetValue<string>()),
+            Secret.Of(role["secretAccessKey"]!.GetValue<string>()),
+            Secret.Of(role["sessionToken"]!.GetValue<string>()));
+        return new AssumedRole(name, role["roleArn"]!.GetValue<string>(), keys,
+            DateTimeOffset.Parse(role["expiration"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static JsonObject PolicyOf(IEnumerable<string> actions, IEnumerable<string> buckets)
     {
         var resources = buckets.SelectMany(b => new[] { $"arn:aws:s3:::{b}", $"arn:aws:s3:::{b}/*" }).ToArray();
         var actionList = actions.ToArray();
@@ -131,23 +167,7 @@ public sealed class MotoServerFixture : IAsyncLifetime
                 ["Action"] = new JsonArray(actionList.Select(a => (JsonNode)a).ToArray()),
                 ["Resource"] = new JsonArray(resources.Select(r => (JsonNode)r).ToArray()),
             });
-        return CreateUserAsync(new JsonObject { ["Version"] = "2012-10-17", ["Statement"] = statements });
-    }
-
-    /// <summary>An IAM user with the given inline policy and a fresh access key.</summary>
-    public async Task<AwsCredentials> CreateUserAsync(JsonObject policy)
-    {
-        var name = $"probe-user-{Interlocked.Increment(ref _users)}";
-        var answer = await AdministerAsync(new JsonObject
-        {
-            ["admin"] = new JsonObject
-            {
-                ["accessKeyId"] = Admin.AccessKeyId.Reveal(),
-                ["secretAccessKey"] = Admin.SecretAccessKey.Reveal(),
-            },
-            ["users"] = new JsonArray(new JsonObject { ["name"] = name, ["policy"] = policy }),
-        });
-        return CredentialsOf(answer["users"]![name]!);
+        return new JsonObject { ["Version"] = "2012-10-17", ["Statement"] = statements };
     }
 
     private static AwsCredentials CredentialsOf(JsonNode node) => new(
@@ -160,6 +180,12 @@ public sealed class MotoServerFixture : IAsyncLifetime
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, program))
             .FirstOrDefault(File.Exists);
+
+    private JsonObject AdminJson() => new()
+    {
+        ["accessKeyId"] = Admin.AccessKeyId.Reveal(),
+        ["secretAccessKey"] = Admin.SecretAccessKey.Reveal(),
+    };
 
     private async Task<JsonNode> AdministerAsync(JsonObject request)
     {
@@ -225,6 +251,9 @@ public sealed class MotoServerFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>An IAM role and one set of temporary keys sts:AssumeRole gave for it.</summary>
+public sealed record AssumedRole(string RoleName, string RoleArn, AwsCredentials Keys, DateTimeOffset Expiration);
 
 [CollectionDefinition(Name)]
 public sealed class MotoServerCollection : ICollectionFixture<MotoServerFixture>

@@ -6,8 +6,10 @@ Reads one JSON request on stdin and prints one JSON answer on stdout:
    "bootstrap": true,                      # spend the server's unauthenticated requests on an admin user
    "admin": {"accessKeyId", "secretAccessKey"},   # otherwise: act as this admin (every request is signed)
    "users": [{"name", "policy": {...}}],   # IAM users with one inline policy each, and an access key
+   "roles": [{"name", "policy": {...}}],   # IAM roles with one inline policy each, assumed once by the admin
    "buckets": [{"name", "region"}]}
-Answer: {"admin": {...}, "users": {name: {"accessKeyId", "secretAccessKey"}}}
+Answer: {"admin": {...}, "users": {name: {"accessKeyId", "secretAccessKey"}},
+         "roles": {name: {"roleArn", "accessKeyId", "secretAccessKey", "sessionToken", "expiration"}}}
 
 Bootstrap spends exactly three unauthenticated requests (CreateUser, CreateAccessKey, PutUserPolicy): the fixture
 starts moto_server with INITIAL_NO_AUTH_ACTION_COUNT=3, so from the fourth request on every call is SigV4-checked
@@ -40,10 +42,31 @@ def create_user(iam, name, policy):
     return {"accessKeyId": key["AccessKeyId"], "secretAccessKey": key["SecretAccessKey"]}
 
 
+def create_role(iam, sts, name, policy):
+    # What an instance profile's role looks like (EC2 may assume it), and the admin may too, so it can assume the role
+    # here the way EC2 does for IMDS: moto checks the trust policy's AWS principal against the caller's exact ARN.
+    admin_arn = sts.get_caller_identity()["Arn"]
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": "ec2.amazonaws.com", "AWS": admin_arn},
+        "Action": "sts:AssumeRole"}]}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=name, PolicyName=name + "-policy", PolicyDocument=json.dumps(policy))
+    # EC2 names the role session after the instance id.
+    keys = sts.assume_role(RoleArn=arn, RoleSessionName="i-0123456789abcdef0")["Credentials"]
+    return {
+        "roleArn": arn,
+        "accessKeyId": keys["AccessKeyId"],
+        "secretAccessKey": keys["SecretAccessKey"],
+        "sessionToken": keys["SessionToken"],
+        "expiration": keys["Expiration"].isoformat(),
+    }
+
+
 def main():
     request = json.load(sys.stdin)
     endpoint = request["endpoint"]
-    answer = {"users": {}}
+    answer = {"users": {}, "roles": {}}
     if request.get("bootstrap"):
         # Unsigned-but-accepted requests while the server's no-auth budget lasts; any placeholder key works.
         placeholder = {"accessKeyId": "AKIAIOSFODNN7EXAMPLE", "secretAccessKey": "bootstrap"}
@@ -54,6 +77,10 @@ def main():
     iam = client("iam", endpoint, "us-east-1", admin)
     for user in request.get("users", []):
         answer["users"][user["name"]] = create_user(iam, user["name"], user["policy"])
+    if request.get("roles"):
+        sts = client("sts", endpoint, "us-east-1", admin)
+        for role in request["roles"]:
+            answer["roles"][role["name"]] = create_role(iam, sts, role["name"], role["policy"])
     for bucket in request.get("buckets", []):
         region = bucket.get("region", "us-east-1")
         s3 = client("s3", endpoint, region, admin)
