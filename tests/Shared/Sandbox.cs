@@ -54,9 +54,9 @@ internal sealed class Sandbox : IDisposable
     }
 
     /// <summary>Sources with the region and buckets only, as an instance-profile host gets them: no key anywhere.</summary>
-    public void WriteKeylessSources(string region = "us-west-2")
+    public void WriteKeylessSources(string region = "us-west-2", IReadOnlyList<string>? bucketNames = null)
     {
-        var b = StandardRoles.Select(r => $"expanso-databricks-{r}-us-west-2").ToList();
+        var b = bucketNames ?? StandardRoles.Select(r => $"expanso-databricks-{r}-us-west-2").ToList();
         File.Delete(Path.Combine(Sources, "expanso-s3-credentials"));
         File.WriteAllText(Path.Combine(Sources, "expanso-s3-config.json"), $$"""
             {

@@ -63,10 +63,10 @@ public sealed class ProbeSuite(AgentServices services)
             var lookup = await services.LookUpInstanceRoleAsync(ct).ConfigureAwait(false);
             if (lookup.Role is not { } role)
             {
-                var unreachable = lookup.Problem!.Kind is ImdsFailure.Unreachable or ImdsFailure.Disabled;
+                // Unlike an AWS outage, an IMDS that does not answer is this host's lasting state (off EC2, IMDS
+                // switched off): the working static keys must stay, whatever rotation.when_unverifiable says.
                 return [new ProbeResult(InstanceMetadataRows.ProbeName, InstanceMetadataRows.Target, ProbeStatus.Failed,
-                    $"the instance profile: {lookup.Problem.Detail}", lookup.Problem.Fix, lookup.Elapsed,
-                    unreachable ? AwsFailureKind.Unreachable : AwsFailureKind.Credentials)];
+                    $"the instance profile: {lookup.Problem!.Detail}", lookup.Problem.Fix, lookup.Elapsed, AwsFailureKind.Credentials)];
             }
 
             identity = role;
