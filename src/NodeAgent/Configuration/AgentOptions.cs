@@ -11,6 +11,13 @@ public enum CredentialsMode
     InstanceProfile,
 }
 
+/// <summary>Where the sources come from: the deployer's upload directory, or one SSM parameter for the whole fleet.</summary>
+public enum SourceProviderKind
+{
+    Directory,
+    Ssm,
+}
+
 public enum UnverifiableRotation
 {
     Apply,
@@ -54,6 +61,8 @@ public sealed record AgentOptions
 
     public ImdsOptions Imds { get; init; } = new();
 
+    public ReportingOptions Reporting { get; init; } = new();
+
     /// <summary>Backups of the previous target set and the last report live here.</summary>
     public string StateDirectory { get; init; } = "/var/lib/nodeagent";
 }
@@ -87,6 +96,9 @@ public sealed record RotationOptions
     /// revoked one) or keep what is placed.
     /// </summary>
     public UnverifiableRotation WhenUnverifiable { get; init; } = UnverifiableRotation.Apply;
+
+    /// <summary>verify warns when the key in use was first placed on this host longer ago (IAM.3 of AWS Security Hub's FSBP: 90 days).</summary>
+    public int MaxKeyAgeDays { get; init; } = 90;
 }
 
 /// <summary>`nodeagent run`: how often the loop looks again. Every value accepts 1 s, so tests and the demo run in seconds.</summary>
@@ -126,6 +138,58 @@ public sealed record SourcesOptions
 
     /// <summary>The profile read from the shared-credentials source.</summary>
     public string Profile { get; init; } = "default";
+
+    public SourceProviderKind Provider { get; init; } = SourceProviderKind.Directory;
+
+    public SsmSourceOptions Ssm { get; init; } = new();
+}
+
+/// <summary>
+/// sources.provider: ssm. One SecureString parameter whose value is the expanso-s3-config.json document; read with the
+/// agent's own identity (the SDK's default chain, normally the instance role), never with the keys it distributes.
+/// </summary>
+public sealed record SsmSourceOptions
+{
+    /// <summary>The parameter name (/expanso/s3-config), or /aws/reference/secretsmanager/SECRET-ID for a Secrets Manager secret.</summary>
+    public string? Parameter { get; init; }
+
+    /// <summary>How often the parameter's Version is asked, with ±20% jitter so a fleet never calls at once.</summary>
+    public int PollSeconds { get; init; } = 300;
+
+    /// <summary>Null: the region of the SDK's default chain (AWS_REGION, ~/.aws/config, the instance's region via IMDS).</summary>
+    public string? Region { get; init; }
+
+    /// <summary>Null: AWS_ENDPOINT_URL_SSM, then AWS_ENDPOINT_URL, then AWS itself.</summary>
+    public string? Endpoint { get; init; }
+}
+
+/// <summary>Where reports and metrics go besides last-report.json.</summary>
+public sealed record ReportingOptions
+{
+    public S3ReportingOptions S3 { get; init; } = new();
+
+    public TextfileReportingOptions Textfile { get; init; } = new();
+}
+
+/// <summary>Every report to &lt;uri&gt;&lt;host-id&gt;.json, with the agent's own identity (default chain), for `nodeagent fleet`.</summary>
+public sealed record S3ReportingOptions
+{
+    /// <summary>s3://bucket/prefix/; null: reports stay on the host.</summary>
+    public string? Uri { get; init; }
+
+    /// <summary>The daemon publishes a report that did not change at least this often, so a silent host shows as stale.</summary>
+    public int HeartbeatSeconds { get; init; } = 900;
+
+    public string? Region { get; init; }
+
+    /// <summary>Null: AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then AWS itself (s3.endpoint is the probes' store, not this one).</summary>
+    public string? Endpoint { get; init; }
+}
+
+/// <summary>Prometheus node_exporter's textfile collector: written only when the directory exists.</summary>
+public sealed record TextfileReportingOptions
+{
+    public string Path { get; init; } = "/var/lib/node_exporter/textfile_collector/nodeagent.prom";
 }
 
 /// <summary>One file NodeAgent writes: where, owned by whom, with which mode.</summary>

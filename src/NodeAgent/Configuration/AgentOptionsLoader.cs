@@ -124,6 +124,7 @@ public static partial class AgentOptionsLoader
         var status = r.Section("status");
         var credentials = r.Section("credentials");
         var imds = r.Section("imds");
+        var reporting = r.Section("reporting");
 
         var options = new AgentOptions
         {
@@ -150,6 +151,7 @@ public static partial class AgentOptionsLoader
                 VerifyBeforeSwap = rotation.Bool("verify_before_swap", d.Rotation.VerifyBeforeSwap),
                 WhenUnverifiable = rotation.Choice("when_unverifiable", "apply", ["apply", "keep"]) == "keep"
                     ? UnverifiableRotation.Keep : UnverifiableRotation.Apply,
+                MaxKeyAgeDays = rotation.Int("max_key_age_days", d.Rotation.MaxKeyAgeDays, 1, 3650),
             },
             Daemon = daemon is null ? d.Daemon : new DaemonOptions
             {
@@ -182,9 +184,10 @@ public static partial class AgentOptionsLoader
                 Endpoint = imds.OptionalString("endpoint"),
                 TimeoutSeconds = imds.Int("timeout_seconds", d.Imds.TimeoutSeconds, 1, 60),
             },
+            Reporting = reporting is null ? d.Reporting : BindReporting(reporting, d.Reporting),
         };
 
-        foreach (var section in new[] { sources, containers, s3, sts, probes, rotation, daemon, logging, status, credentials, imds })
+        foreach (var section in new[] { sources, containers, s3, sts, probes, rotation, daemon, logging, status, credentials, imds, reporting })
         {
             section?.RejectUnknownKeys();
         }
@@ -193,14 +196,48 @@ public static partial class AgentOptionsLoader
         return options;
     }
 
-    private static SourcesOptions BindSources(YamlConfigReader r, SourcesOptions d) => new()
+    private static SourcesOptions BindSources(YamlConfigReader r, SourcesOptions d)
     {
-        Directory = r.String("directory", d.Directory),
-        CredentialsFile = r.String("credentials_file", d.CredentialsFile),
-        ConfigFile = r.String("config_file", d.ConfigFile),
-        EnvFile = r.String("env_file", d.EnvFile),
-        Profile = r.String("profile", d.Profile),
-    };
+        var ssm = r.Section("ssm");
+        var options = new SourcesOptions
+        {
+            Directory = r.String("directory", d.Directory),
+            CredentialsFile = r.String("credentials_file", d.CredentialsFile),
+            ConfigFile = r.String("config_file", d.ConfigFile),
+            EnvFile = r.String("env_file", d.EnvFile),
+            Profile = r.String("profile", d.Profile),
+            Provider = r.Choice("provider", "directory", ["directory", "ssm"]) == "ssm" ? SourceProviderKind.Ssm : SourceProviderKind.Directory,
+            Ssm = ssm is null ? d.Ssm : new SsmSourceOptions
+            {
+                Parameter = ssm.OptionalString("parameter"),
+                PollSeconds = ssm.Int("poll_seconds", d.Ssm.PollSeconds, 1, 86400),
+                Region = ssm.OptionalString("region"),
+                Endpoint = ssm.OptionalString("endpoint"),
+            },
+        };
+        ssm?.RejectUnknownKeys();
+        return options;
+    }
+
+    private static ReportingOptions BindReporting(YamlConfigReader r, ReportingOptions d)
+    {
+        var s3 = r.Section("s3");
+        var textfile = r.Section("textfile");
+        var options = new ReportingOptions
+        {
+            S3 = s3 is null ? d.S3 : new S3ReportingOptions
+            {
+                Uri = s3.OptionalString("uri"),
+                HeartbeatSeconds = s3.Int("heartbeat_seconds", d.S3.HeartbeatSeconds, 1, 86400),
+                Region = s3.OptionalString("region"),
+                Endpoint = s3.OptionalString("endpoint"),
+            },
+            Textfile = textfile is null ? d.Textfile : new TextfileReportingOptions { Path = textfile.String("path", d.Textfile.Path) },
+        };
+        s3?.RejectUnknownKeys();
+        textfile?.RejectUnknownKeys();
+        return options;
+    }
 
     private static TargetsOptions BindTargets(YamlConfigReader r, TargetsOptions d)
     {
