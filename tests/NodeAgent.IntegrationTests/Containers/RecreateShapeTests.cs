@@ -199,6 +199,29 @@ public sealed class RecreateShapeTests
     }
 
     [DockerFact]
+    public async Task On_the_instance_profile_a_bridge_consumer_gets_the_hop_limit_warning_and_a_host_network_one_does_not()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var keyless = new Dictionary<string, string> { ["AWS_REGION"] = "us-east-1", ["S3_BUCKET_RAW"] = "expanso-raw-data-us-east-1" };
+        await box.ComposeServiceAsync(box.Simulators, env: keyless.Select(e => $"{e.Key}={e.Value}").ToList());
+        await box.ComposeServiceAsync(box.Compute, env: ["SENSOR_ID=sim-7"], networkMode: "host");
+        var options = box.Options();
+        var probe = new NodeAgent.Probes.ContainerStateProbe(
+            new ContainerCredentialInspector(DockerSandbox.Factory(options), options, TimeSpan.FromSeconds(1)),
+            new CurrentCredentials(keyless, [box.DockerEnv]) { WithdrawnVariables = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] });
+
+        var rows = await probe.RunAsync(CancellationToken.None);
+
+        var bridge = Assert.Single(rows, r => r.Target.EndsWith($"{box.Simulators}-1 network", StringComparison.Ordinal));
+        Assert.Equal(NodeAgent.Probes.ProbeStatus.Warning, bridge.Status);
+        Assert.Contains("network mode bridge", bridge.Detail);
+        Assert.Contains("--http-put-response-hop-limit 2", bridge.Fix);
+        var host = Assert.Single(rows, r => r.Target.EndsWith($"{box.Compute}-1 network", StringComparison.Ordinal));
+        Assert.Equal(NodeAgent.Probes.ProbeStatus.Ok, host.Status);
+        Assert.Contains("network mode host", host.Detail);
+    }
+
+    [DockerFact]
     public async Task Update_leaves_a_paused_stale_consumer_paused_and_untouched_and_says_so()
     {
         await using var box = await DockerSandbox.CreateAsync();
