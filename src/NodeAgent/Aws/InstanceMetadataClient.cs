@@ -107,8 +107,9 @@ public sealed partial class InstanceMetadataClient : IDisposable
         var code => string.Create(CultureInfo.InvariantCulture, $"HTTP {code}"),
     };
 
-    // The role name goes into the next request's path: IAM's own character set and length, nothing else.
-    [GeneratedRegex(@"^[\w+=,.@-]{1,128}$")]
+    // The role name goes into the next request's path: IAM's own character set and length, nothing else (ASCII: \w would
+    // also take any Unicode letter or combining mark).
+    [GeneratedRegex(@"^[A-Za-z0-9+=,.@_-]{1,128}$")]
     private static partial Regex RoleName();
 
     private async Task<(CredentialSource.InstanceRole? Role, ImdsProblem? Problem)> LookUpAsync(CancellationToken ct)

@@ -53,7 +53,11 @@ public sealed class RotationGate(ProbeSuite probes, RotationOptions options, Tim
         var fresh = set.Identity;
         if (placed is null)
         {
-            return new RotationCheck(RotationVerdict.FirstPlacement, $"first placement of {fresh.Masked}", []);
+            // On the instance profile no credentials file is the state aimed for, not a first placement: calling it
+            // one would make every daemon cycle a key change, and so a full probe run with S3 writes.
+            return fresh is CredentialSource.InstanceProfile
+                ? new RotationCheck(RotationVerdict.NoChange, $"using {fresh.Masked}", [])
+                : new RotationCheck(RotationVerdict.FirstPlacement, $"first placement of {fresh.Masked}", []);
         }
 
         if (placed.Equals(fresh))

@@ -28,7 +28,9 @@ public static class EnvFileRenderer
                 vars.Add(new("AWS_SESSION_TOKEN", token.Reveal()));
             }
 
-            if (profile != "default")
+            // A source's own AWS_PROFILE passes through (the sources are checked to name this same profile): a
+            // second line would be a duplicate key, which docker.env's lookup cannot hold.
+            if (profile != "default" && !set.PassThroughEnvironment.Any(v => v.Key == "AWS_PROFILE"))
             {
                 vars.Add(new("AWS_PROFILE", profile));
             }

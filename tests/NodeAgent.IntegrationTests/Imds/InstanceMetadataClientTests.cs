@@ -160,6 +160,7 @@ public sealed class InstanceMetadataClientTests
     [InlineData("credentials", "oversized", "answered more than 64 KiB")]
     [InlineData("listing", "../../../latest/user-data", "is not an IAM role name (25 characters")]
     [InlineData("listing", "a role with spaces", "is not an IAM role name")]
+    [InlineData("listing", "rôle-Аdmin", "is not an IAM role name")]
     [InlineData("credentials", "<html><body>502 Bad Gateway</body></html>", "answered something that is not JSON")]
     [InlineData("credentials", "[\"Success\"]", "answered JSON that is not an object")]
     [InlineData("credentials", "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIAEXAMPLENODEAG002\"}", "answered Success without SecretAccessKey, Token, Expiration")]

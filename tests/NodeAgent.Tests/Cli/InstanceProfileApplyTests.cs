@@ -159,5 +159,41 @@ public sealed class InstanceProfileApplyTests
         Assert.Contains("    profile: \"databricks\"\n", File.ReadAllText(sandbox.Target("/opt/sensor/config/databricks-storage-config.yaml")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_instance_profile_host_without_a_credentials_file_is_no_key_change_on_the_next_cycle()
+    {
+        // FirstPlacement here would count as a key change on every daemon cycle, and so a full probe run with S3 writes.
+        using var sandbox = new Sandbox();
+        sandbox.WriteKeylessSources();
+        Assert.Equal(ExitCodes.Ok, (await sandbox.ApplyAsync()).ExitCode);
+        var context = Pipeline.AgentContext.Create(null, sandbox.Root, sandbox.Sources);
+
+        var result = await new Pipeline.Reconciler(Pipeline.AgentServices.Create(context)).RunAsync(
+            new Pipeline.ReconcileRequest(NodeAgent.Reporting.ReportMode.Apply) { Restart = false }, CancellationToken.None);
+
+        Assert.Null(result.Failure);
+        Assert.Equal(Pipeline.RotationVerdict.NoChange, result.Rotation!.Verdict);
+        Assert.False(result.Rotation.ChangesKeys);
+    }
+
+    [Fact]
+    public async Task A_named_profile_that_the_sources_also_set_is_written_once_and_verify_does_not_crash()
+    {
+        using var sandbox = new Sandbox();
+        File.AppendAllText(Path.Combine(sandbox.Sources, "expanso-production.env"), "AWS_PROFILE=databricks\n");
+        var config = sandbox.WriteConfig("profile: databricks\ncontainers:\n  names: []\nprobes:\n  timeout_seconds: 1\n");
+
+        var run = await sandbox.ApplyAsync("--config", config);
+        var verify = await sandbox.RunAsync("verify", "--config", config, "--root", sandbox.Root, "--sources", sandbox.Sources);
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        foreach (var target in new[] { "/opt/sensor/.env", "/opt/sensor/docker.env" })
+        {
+            Assert.Single(File.ReadAllLines(sandbox.Target(target)), l => l.StartsWith("AWS_PROFILE=", StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain("internal error", verify.Error, StringComparison.Ordinal);
+    }
+
     private static string Squeeze(string text) => string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 }
