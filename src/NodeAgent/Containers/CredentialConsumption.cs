@@ -19,6 +19,8 @@ internal sealed class CredentialConsumption
 {
     private const string SessionToken = "AWS_SESSION_TOKEN";
     private const string AccessKeyId = "AWS_ACCESS_KEY_ID";
+    private const string Profile = "AWS_PROFILE";
+    private const string BucketPrefix = "S3_BUCKET_";
 
     private CredentialConsumption(
         IReadOnlyList<string> staleVariables,
@@ -83,7 +85,7 @@ internal sealed class CredentialConsumption
         // (environment:), and an inspect cannot tell the two apart.
         var added = new List<string>();
         var removed = new List<string>();
-        if (present.Contains(AccessKeyId) && desired.ContainsKey(AccessKeyId))
+        if (IsDockerEnvConsumer(present, desired) && desired.ContainsKey(AccessKeyId))
         {
             foreach (var (name, value) in desired.Where(d => !present.Contains(d.Key)).OrderBy(d => d.Key, StringComparer.Ordinal))
             {
@@ -91,10 +93,12 @@ internal sealed class CredentialConsumption
                 updated.Add($"{name}={value}");
             }
 
-            if (!desired.ContainsKey(SessionToken) && present.Contains(SessionToken))
+            // Variables only NodeAgent puts into docker.env, gone from it now: a stale token poisons long-lived keys,
+            // and a profile name the container cannot find is an error in botocore.
+            foreach (var owned in new[] { SessionToken, Profile }.Where(n => !desired.ContainsKey(n) && present.Contains(n)))
             {
-                removed.Add(SessionToken);
-                updated.RemoveAll(e => EnvironmentEntry.Parse(e).Name == SessionToken);
+                removed.Add(owned);
+                updated.RemoveAll(e => EnvironmentEntry.Parse(e).Name == owned);
             }
         }
         else if (present.Contains(AccessKeyId) && request.WithdrawnVariables.Count > 0)
@@ -127,6 +131,21 @@ internal sealed class CredentialConsumption
     public string DescribeMounts() => string.Join("; ", ChangedMounts.Select(m => m.IsDirectory
         ? $"bind mount {m.Source} contains changed {m.ChangedPath}"
         : $"single-file bind mount {m.Source} still pointed at the replaced file's old inode"));
+
+    /// <summary>
+    /// Started from docker.env: it holds AWS_ACCESS_KEY_ID, or, on a host the instance profile left without keys in
+    /// the environment, every bucket variable docker.env holds (so switching back to static keys gives them back).
+    /// </summary>
+    private static bool IsDockerEnvConsumer(HashSet<string> present, IReadOnlyDictionary<string, string> desired)
+    {
+        if (present.Contains(AccessKeyId))
+        {
+            return true;
+        }
+
+        var buckets = desired.Keys.Where(k => k.StartsWith(BucketPrefix, StringComparison.Ordinal)).ToList();
+        return buckets.Count > 0 && buckets.All(present.Contains);
+    }
 
     private static List<ChangedMount> ChangedMountsOf(ContainerInspectResponse inspect, IReadOnlyList<string> changedPaths)
     {

@@ -12,6 +12,7 @@ public static class LogEvents
 
     public const int FileWritten = 3000;
     public const int WriteFailed = 3001;
+    public const int FileRemoved = 3002;
     public const int Drift = 3100;
 
     public const int ContainerStep = 4100;

@@ -77,7 +77,24 @@ public sealed class ProbeSuite(AgentServices services)
     }
 
     /// <summary>Who root's placed credentials file makes the host (null when missing or unreadable), for a rotation to compare with.</summary>
-    public CredentialSource? PlacedIdentity() => ReadPlaced()?.Credentials is { } keys ? new CredentialSource.StaticKeys(keys) : null;
+    /// <remarks>
+    /// No credentials file beside a config file NodeAgent wrote is a host it put on the instance profile: new static
+    /// keys must then prove themselves against that working role like any rotation, not be placed as a first placement.
+    /// </remarks>
+    public CredentialSource? PlacedIdentity()
+    {
+        if (ReadPlaced() is not { } placed)
+        {
+            return null;
+        }
+
+        if (placed.Credentials is { } keys)
+        {
+            return new CredentialSource.StaticKeys(keys);
+        }
+
+        return placed.Problem == PlacedCredentials.Missing && RootConfigIsManaged() ? new CredentialSource.InstanceProfile() : null;
+    }
 
     /// <summary>
     /// The AWS probes ran with what is placed, which differs from the sources: their usual fix ("correct the source
@@ -86,6 +103,20 @@ public sealed class ProbeSuite(AgentServices services)
     private static IEnumerable<ProbeResult> PointAtDrift(IEnumerable<ProbeResult> rows) => rows.Select(r => r.Status == ProbeStatus.Failed
         ? r with { Fix = "the placed credentials differ from the sources: run nodeagent apply, then verify again" }
         : r);
+
+    private bool RootConfigIsManaged()
+    {
+        var context = services.Context;
+        try
+        {
+            var config = services.FileSystem.Inspect(context.Paths.Map(context.Options.Targets.AwsHomes[0].ConfigPath));
+            return config is { IsOversized: false } && config.Content.AsSpan().StartsWith(System.Text.Encoding.UTF8.GetBytes(AwsProfileRenderer.Header));
+        }
+        catch (FileSystem.UnsafePathException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Root's placed credentials file (the first AWS home, which the containers mount); null when no home is configured.</summary>
     private PlacedCredentials.Result? ReadPlaced()

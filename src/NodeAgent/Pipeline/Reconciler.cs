@@ -113,6 +113,9 @@ public sealed partial class Reconciler
     [LoggerMessage(EventId = Logging.LogEvents.FileWritten, Level = LogLevel.Information, Message = "write: {File} placed")]
     private static partial void LogWritten(ILogger logger, string file);
 
+    [LoggerMessage(EventId = Logging.LogEvents.FileRemoved, Level = LogLevel.Information, Message = "write: {File} removed (no key on an instance-profile host)")]
+    private static partial void LogRemoved(ILogger logger, string file);
+
     [LoggerMessage(EventId = Logging.LogEvents.RotationVerified, Level = LogLevel.Information, Message = "rotation: {Message}")]
     private static partial void LogRotationVerified(ILogger logger, string message);
 
@@ -190,9 +193,17 @@ public sealed partial class Reconciler
                 .ToList();
             var results = new FileSetTransaction(_services.FileSystem, _services.Context.BackupDirectory).ApplyDomains(domains).Concat(Refused(plan)).ToList();
             var written = results.SelectMany(d => d.WrittenPaths).ToList();
+            var removals = plan.Files.Where(f => f.Action == FileAction.Remove).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
             foreach (var path in written)
             {
-                LogWritten(_logger, path);
+                if (removals.Contains(path))
+                {
+                    LogRemoved(_logger, path);
+                }
+                else
+                {
+                    LogWritten(_logger, path);
+                }
             }
 
             run.Apply = new ApplyResult(plan, written, false, null, request.Restart ? null : "--no-restart") { Domains = results };

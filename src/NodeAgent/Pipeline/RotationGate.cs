@@ -117,9 +117,12 @@ public sealed class CredentialsNotSwappedException(RotationCheck check) : AgentE
 
     public override IReadOnlyList<AgentProblem> Problems =>
     [
-        new AgentProblem("rotation", Check.Message, Check.Verdict == RotationVerdict.Rejected
-            ? "put a working key into the sources (or grant the missing permission to its IAM user); the placed key keeps working meanwhile"
-            : "restore the network path to AWS and the rotation happens on the next cycle; or set rotation.when_unverifiable: apply"),
+        new AgentProblem("rotation", Check.Message, Check.Proof.FirstOrDefault(p => p.Probe == InstanceMetadataRows.ProbeName)?.Fix is { } roleFix
+            // A switch to the instance profile was refused: what is wrong is the role or IMDS, not a key in the sources.
+            ? $"{roleFix}; the placed keys keep working meanwhile"
+            : Check.Verdict == RotationVerdict.Rejected
+                ? "put a working key into the sources (or grant the missing permission to its IAM user); the placed key keeps working meanwhile"
+                : "restore the network path to AWS and the rotation happens on the next cycle; or set rotation.when_unverifiable: apply"),
     ];
 
     public override string? Closing(bool writes) => "nodeagent: the new credentials were not placed; nothing was changed.";

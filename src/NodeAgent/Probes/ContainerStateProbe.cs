@@ -32,6 +32,11 @@ public sealed class ContainerStateProbe(ContainerCredentialInspector inspector, 
     {
         var target = $"{c.ContainerName ?? c.Consumer} network";
         var mode = c.NetworkMode!;
+        if (mode == "none")
+        {
+            return new ProbeResult(Kind, target, ProbeStatus.Ok, "network mode none: no network, so no AWS call either way", null, elapsed);
+        }
+
         return mode == "host" || mode.StartsWith("container:", StringComparison.Ordinal)
             ? new ProbeResult(Kind, target, ProbeStatus.Ok, $"network mode {mode}: reaches IMDSv2 as the host does{(mode == "host" ? "" : " (shares another container's network; that one's mode decides)")}", null, elapsed)
             : new ProbeResult(Kind, target, ProbeStatus.Warning,

@@ -10,6 +10,9 @@ namespace NodeAgent.Probes;
 /// </summary>
 public static class PlacedCredentials
 {
+    /// <summary>The problem of a credentials file that is not there.</summary>
+    public const string Missing = "missing";
+
     public static Result Read(SecureFileSystem fileSystem, string path, string profile)
     {
         ExistingFile? file;
@@ -25,7 +28,7 @@ public static class PlacedCredentials
 
         if (file is null)
         {
-            return new Result(null, path, "missing");
+            return new Result(null, path, Missing);
         }
 
         var ini = SharedCredentialsIni.Parse(path, file.Content);

@@ -27,7 +27,8 @@ public static class AwsProfileRenderer
     /// <summary>The config file names non-default profiles "profile NAME", unlike the credentials file.</summary>
     public static string Config(CredentialSet set, string profile)
     {
-        var section = profile == "default" ? "default" : $"profile {profile}";
+        // On the instance profile nothing names a profile (no AWS_PROFILE is written): the region must be [default]'s.
+        var section = profile == "default" || set.IsInstanceProfile ? "default" : $"profile {profile}";
         return $"{Header}[{section}]\nregion = {set.Region}\noutput = json\n";
     }
 }

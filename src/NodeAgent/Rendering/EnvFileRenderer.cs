@@ -11,7 +11,8 @@ namespace NodeAgent.Rendering;
 public static class EnvFileRenderer
 {
     /// <summary>The key variables, which an instance-profile host must not have: a stale key in the environment wins over the role in every SDK.</summary>
-    public static readonly IReadOnlyList<string> KeyVariables = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+    /// <remarks>AWS_PROFILE too: it names a profile of a credentials file that no longer exists, which botocore refuses.</remarks>
+    public static readonly IReadOnlyList<string> KeyVariables = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"];
 
     /// <param name="profile">The profile written into ~/.aws: any other than default is named by AWS_PROFILE, so a
     /// consumer reading the mounted files picks it instead of [default]. Not with the instance profile: there is no

@@ -199,6 +199,28 @@ public sealed class RecreateShapeTests
     }
 
     [DockerFact]
+    public async Task Back_on_static_keys_a_consumer_the_instance_profile_left_without_keys_gets_them_again_and_loses_a_stale_profile()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        // As the instance-profile switch left it: docker.env's region and buckets, no key, and a profile of a named deployment before it.
+        var keyless = NewEnvironment.Where(e => !e.Key.StartsWith("AWS_", StringComparison.Ordinal) || e.Key.EndsWith("REGION", StringComparison.Ordinal))
+            .Select(e => $"{e.Key}={e.Value}").Append("AWS_PROFILE=databricks").ToList();
+        await box.ComposeServiceAsync(box.Simulators, env: keyless);
+        await box.ComposeServiceAsync(box.Compute, env: ["SENSOR_ID=sim-7"]);
+
+        var outcomes = await Update(box, [box.DockerEnv]);
+
+        var recreated = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
+        Assert.True(recreated.Action == ContainerAction.Recreated, recreated.Reason);
+        var env = (await box.InspectAsync(recreated.ContainerId!)).Config.Env;
+        Assert.Contains($"AWS_ACCESS_KEY_ID={NewKeyId}", env);
+        Assert.Contains($"AWS_SECRET_ACCESS_KEY={NewSecret}", env);
+        Assert.DoesNotContain(env, e => e.StartsWith("AWS_PROFILE=", StringComparison.Ordinal));
+        Assert.Equal(ContainerAction.Unchanged, Assert.Single(outcomes, o => o.Consumer == box.Compute).Action);
+        AssertNoSecrets(outcomes);
+    }
+
+    [DockerFact]
     public async Task On_the_instance_profile_a_bridge_consumer_gets_the_hop_limit_warning_and_a_host_network_one_does_not()
     {
         await using var box = await DockerSandbox.CreateAsync();

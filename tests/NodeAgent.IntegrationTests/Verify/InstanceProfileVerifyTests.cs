@@ -119,6 +119,31 @@ public sealed class InstanceProfileVerifyTests(MotoServerFixture moto)
     }
 
     [Fact]
+    public async Task Static_keys_replacing_a_working_instance_profile_are_proved_first_and_rejected_keys_keep_the_role()
+    {
+        using var imds = await RoleResponderAsync();
+        using var host = new Sandbox();
+        host.WriteKeylessSources(MotoServerFixture.Region, Buckets);
+        var config = host.WriteConfig(Config(imds.Url));
+        Assert.Equal(ExitCodes.Ok, (await Apply(host, config)).ExitCode);
+
+        // An unknown key: moto (like AWS) rejects it, so the role stays and no key is placed.
+        host.WriteSources("AKIAUNKNOWNUNKNOWN01", "unknownUnknownUnknownUnknownUnknownUnkno", MotoServerFixture.Region, Buckets);
+        var rejected = await Apply(host, config);
+        Assert.Equal(ExitCodes.RotationRejected, rejected.ExitCode);
+        Assert.Contains("still using the instance profile", rejected.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(host.Target("/root/.aws/credentials")));
+        Assert.DoesNotContain("AKIAUNKNOWN", File.ReadAllText(host.Target("/opt/sensor/docker.env")), StringComparison.Ordinal);
+
+        var user = await moto.CreateUserAsync(AllActions, Buckets);
+        host.WriteSources(user.AccessKeyId.Reveal(), user.SecretAccessKey.Reveal(), MotoServerFixture.Region, Buckets);
+        var rotated = await Apply(host, config);
+        Assert.True(rotated.ExitCode == ExitCodes.Ok, rotated.ToString());
+        Assert.Contains("rotation: rotated the instance profile → ", rotated.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(host.Target("/root/.aws/credentials")));
+    }
+
+    [Fact]
     public async Task The_clash_warning_comes_exactly_when_a_role_exists_and_default_is_being_written_into_roots_file()
     {
         using var imds = await RoleResponderAsync();

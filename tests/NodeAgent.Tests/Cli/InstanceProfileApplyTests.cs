@@ -195,5 +195,16 @@ public sealed class InstanceProfileApplyTests
         Assert.DoesNotContain("internal error", verify.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_named_profile_on_the_instance_profile_keeps_the_region_in_default_where_every_SDK_finds_it()
+    {
+        using var sandbox = new Sandbox();
+        sandbox.WriteKeylessSources();
+        var config = sandbox.WriteConfig("profile: databricks\n");
+        Assert.Equal(ExitCodes.Ok, (await sandbox.ApplyAsync("--config", config)).ExitCode);
+        Assert.EndsWith("[default]\nregion = us-west-2\noutput = json\n", File.ReadAllText(sandbox.Target("/root/.aws/config")), StringComparison.Ordinal);
+        Assert.DoesNotContain("AWS_PROFILE", File.ReadAllText(sandbox.Target("/opt/sensor/.env")), StringComparison.Ordinal);
+    }
+
     private static string Squeeze(string text) => string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 }
