@@ -125,6 +125,14 @@ public sealed partial class ConsumerUpdater
                 var recreator = new ContainerRecreator(client, _readyTimeout, _factory.RequestTimeout);
                 outcome = await recreator.RecreateAsync(container, inspect, consumption.UpdatedEnvironment, why, ct).ConfigureAwait(false);
             }
+            else if (consumption.ChangedMounts.FirstOrDefault(m => !m.IsDirectory && request.RemovedPaths.Contains(m.ChangedPath)) is { } gone)
+            {
+                // Docker recreates a missing single-file bind source as a directory at start (or refuses to start): a
+                // restart would plant a directory where the file was, and the next static apply could not write it.
+                outcome = new ContainerOutcome(container.Consumer, container.Name, inspect.ID, ContainerAction.Failed,
+                    $"not restarted: it bind-mounts the removed file {gone.Source} on its own",
+                    $"mount the directory instead ({Path.GetDirectoryName(gone.Source)}:{Path.GetDirectoryName(gone.Destination)}:ro) and recreate it (docker compose up -d)");
+            }
             else if (consumption.ReadsChangedFile)
             {
                 outcome = await RestartAsync(client, container, inspect, consumption, ct).ConfigureAwait(false);

@@ -34,6 +34,9 @@ public sealed record ConsumerUpdateRequest(
     /// <summary>Variables a container must not have (the keys, on an instance-profile host): one that has them is
     /// recreated without them, since a key in the environment wins over the instance role.</summary>
     public IReadOnlyList<string> WithdrawnVariables { get; init; } = [];
+
+    /// <summary>Of <see cref="ChangedPaths"/>, the ones removed rather than rewritten (the credentials file on the instance profile).</summary>
+    public IReadOnlyList<string> RemovedPaths { get; init; } = [];
 }
 
 /// <summary>One line of the restart step's report. Reason and Fix name variables and paths, never values.</summary>

@@ -230,6 +230,7 @@ public sealed partial class Reconciler
                     new ConsumerUpdateRequest(contentChanged, environment, context.Paths.Root)
                     {
                         WithdrawnVariables = dockerEnvRotated && set.IsInstanceProfile ? EnvFileRenderer.KeyVariables : [],
+                        RemovedPaths = contentChanged.Where(removals.Contains).ToList(),
                     },
                     ct).ConfigureAwait(false);
                 run.Apply = run.Apply with { Containers = outcomes };

@@ -221,6 +221,29 @@ public sealed class RecreateShapeTests
     }
 
     [DockerFact]
+    public async Task A_consumer_that_bind_mounts_a_removed_credentials_file_on_its_own_is_not_restarted_and_told_to_mount_the_directory()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var file = Path.Combine(box.RootAws, "credentials");
+        await File.WriteAllTextAsync(file, "[default]\n");
+        var id = await box.ComposeServiceAsync(box.Simulators, binds: [$"{file}:/root/.aws/credentials:ro"]);
+        var startedAt = (await box.InspectAsync(id)).State.StartedAt;
+        File.Delete(file); // what the instance-profile switch does
+        var options = box.Options();
+        var updater = new ConsumerUpdater(DockerSandbox.Factory(options), options);
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+
+        var outcomes = await updater.UpdateAsync(new ConsumerUpdateRequest([file], new Dictionary<string, string>()) { RemovedPaths = [file] }, limit.Token);
+
+        var outcome = Assert.Single(outcomes, o => o.Consumer == box.Simulators);
+        Assert.Equal(ContainerAction.Failed, outcome.Action);
+        Assert.Contains($"bind-mounts the removed file {file} on its own", outcome.Reason);
+        Assert.Contains($"{box.RootAws}:/root/.aws:ro", outcome.Fix);
+        Assert.Equal(startedAt, (await box.InspectAsync(id)).State.StartedAt);
+        Assert.False(Directory.Exists(file));
+    }
+
+    [DockerFact]
     public async Task On_the_instance_profile_a_bridge_consumer_gets_the_hop_limit_warning_and_a_host_network_one_does_not()
     {
         await using var box = await DockerSandbox.CreateAsync();
