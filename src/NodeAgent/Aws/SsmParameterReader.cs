@@ -75,9 +75,9 @@ public sealed class SsmParameterReader
         {
             throw;
         }
-        catch (Exception e) when (e is AmazonClientException or HttpRequestException or OperationCanceledException or TimeoutException or IOException)
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or OperationCanceledException
+            or TimeoutException or IOException)
         {
-            // AmazonServiceException (not found, access denied, throttled) is an AmazonClientException too.
             return Failed(SsmFailure.Classify(e, call));
         }
     }
