@@ -83,7 +83,7 @@ public static partial class SsmFailure
                 var principal = PrincipalArn().Match(e.Message) is { Success: true } m ? $" ({m.Value})" : string.Empty;
                 var arn = ParameterArn(name, call.Region, AccountOf(e.Message));
                 var kms = secret is null
-                    ? "kms:Decrypt on the parameter's KMS key (SecureString; alias/aws/ssm needs nothing extra)"
+                    ? "kms:Decrypt on the parameter's KMS key (needed when the SecureString uses a customer managed key; the default aws/ssm key needs no grant)"
                     : $"secretsmanager:GetSecretValue on arn:aws:secretsmanager:{call.Region}:{AccountOf(e.Message) ?? "ACCOUNT_ID"}:secret:{secret}-* and kms:Decrypt on its key";
                 return new(Where(name), null,
                     $"access denied ({code}): the agent's identity{principal} may not ssm:GetParameter on {arn}",
