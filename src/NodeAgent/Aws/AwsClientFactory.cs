@@ -19,6 +19,28 @@ public sealed record AwsEndpoint(string? Url, string Source)
 
     /// <summary>The host a request reaches, for error messages.</summary>
     public string Describe(string service, string region) => Url ?? $"https://{service}.{region}.amazonaws.com";
+
+    /// <summary>
+    /// The configured setting, then the service's variable, then AWS_ENDPOINT_URL, then AWS itself. Config wins because
+    /// it is what an operator wrote for this agent on purpose; an environment variable may be inherited.
+    /// </summary>
+    public static AwsEndpoint Resolve(string? configured, string configKey, string serviceVariable, Func<string, string?> environment)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return new(configured.Trim(), configKey);
+        }
+
+        foreach (var variable in new[] { serviceVariable, "AWS_ENDPOINT_URL" })
+        {
+            if (environment(variable) is { } value && !string.IsNullOrWhiteSpace(value))
+            {
+                return new(value.Trim(), variable);
+            }
+        }
+
+        return new(null, "aws");
+    }
 }
 
 /// <summary>
@@ -48,8 +70,8 @@ public sealed class AwsClientFactory
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(requestTimeout, TimeSpan.Zero);
         RequestTimeout = requestTimeout;
         _environment = environment ?? Environment.GetEnvironmentVariable;
-        S3Endpoint = Resolve(options.S3.Endpoint, "s3.endpoint", "AWS_ENDPOINT_URL_S3");
-        StsEndpoint = Resolve(options.Sts.Endpoint, "sts.endpoint", "AWS_ENDPOINT_URL_STS");
+        S3Endpoint = AwsEndpoint.Resolve(options.S3.Endpoint, "s3.endpoint", "AWS_ENDPOINT_URL_S3", _environment);
+        StsEndpoint = AwsEndpoint.Resolve(options.Sts.Endpoint, "sts.endpoint", "AWS_ENDPOINT_URL_STS", _environment);
     }
 
     public TimeSpan RequestTimeout { get; }
@@ -105,15 +127,12 @@ public sealed class AwsClientFactory
         return new AmazonSecurityTokenServiceClient(ToSdkCredentials(credentials), config);
     }
 
-    private static AWSCredentials FromKeys(AwsCredentials keys) => keys.SessionToken is { } token
-        ? new SessionAWSCredentials(keys.AccessKeyId.Reveal(), keys.SecretAccessKey.Reveal(), token.Reveal())
-        : new BasicAWSCredentials(keys.AccessKeyId.Reveal(), keys.SecretAccessKey.Reveal());
-
-    private void Bound(ClientConfig config, AwsEndpoint endpoint, string region)
+    /// <summary>Endpoint, signing region, a bounded timeout and at most one retry: shared by every client the agent builds.</summary>
+    internal static void Bound(ClientConfig config, AwsEndpoint endpoint, string region, TimeSpan timeout)
     {
         config.IgnoreConfiguredEndpointUrls = true;
-        config.Timeout = RequestTimeout;
-        config.ConnectTimeout = RequestTimeout;
+        config.Timeout = timeout;
+        config.ConnectTimeout = timeout;
         config.MaxErrorRetry = MaxErrorRetry;
         if (endpoint.Url is { } url)
         {
@@ -127,21 +146,9 @@ public sealed class AwsClientFactory
         }
     }
 
-    private AwsEndpoint Resolve(string? configured, string configKey, string serviceVariable)
-    {
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return new(configured.Trim(), configKey);
-        }
+    private static AWSCredentials FromKeys(AwsCredentials keys) => keys.SessionToken is { } token
+        ? new SessionAWSCredentials(keys.AccessKeyId.Reveal(), keys.SecretAccessKey.Reveal(), token.Reveal())
+        : new BasicAWSCredentials(keys.AccessKeyId.Reveal(), keys.SecretAccessKey.Reveal());
 
-        foreach (var variable in new[] { serviceVariable, "AWS_ENDPOINT_URL" })
-        {
-            if (_environment(variable) is { } value && !string.IsNullOrWhiteSpace(value))
-            {
-                return new(value.Trim(), variable);
-            }
-        }
-
-        return new(null, "aws");
-    }
+    private void Bound(ClientConfig config, AwsEndpoint endpoint, string region) => Bound(config, endpoint, region, RequestTimeout);
 }

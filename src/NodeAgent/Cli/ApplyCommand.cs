@@ -56,7 +56,7 @@ public static class ApplyCommand
                 }
                 else if (outcome.Apply is { } applied)
                 {
-                    await output.WriteAsync(ApplyOutput.Text(applied, context, outcome.Rotation));
+                    await output.WriteAsync(ApplyOutput.Text(applied, context, outcome.Rotation, outcome.Sources?.Origin));
                     if (withDiff)
                     {
                         await output.WriteAsync(Planning.ApplyDiff.RenderAll(applied.Plan));

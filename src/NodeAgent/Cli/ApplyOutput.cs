@@ -8,12 +8,13 @@ namespace NodeAgent.Cli;
 /// <summary>Apply's text form: one line per file and per container, then a summary. JSON is the report of <see cref="Reconciler"/>.</summary>
 public static class ApplyOutput
 {
-    public static string Text(ApplyResult result, AgentContext context, RotationCheck? rotation = null)
+    /// <param name="origin">Where the sources were read ("ssm:/expanso/s3-config (version 3)"); null: the sources directory.</param>
+    public static string Text(ApplyResult result, AgentContext context, RotationCheck? rotation = null, string? origin = null)
     {
         var plan = result.Plan;
         var b = new StringBuilder();
         var identity = plan.Set.Credentials is { } keys ? $"key {keys.AccessKeyId}" : "no keys";
-        b.Append($"nodeagent apply{(result.DryRun ? " --dry-run" : string.Empty)}: sources {context.SourcesDirectory}; {identity}, region {plan.Set.Region}, {plan.Set.Buckets.Count} buckets\n");
+        b.Append($"nodeagent apply{(result.DryRun ? " --dry-run" : string.Empty)}: sources {origin ?? context.SourcesDirectory}; {identity}, region {plan.Set.Region}, {plan.Set.Buckets.Count} buckets\n");
         b.Append($"credentials: {plan.Set.Choice.Name} ({plan.Set.Choice.Reason})\n");
         var width = plan.Files.Max(f => f.Path.Length);
         var ownerWidth = plan.Files.Max(f => f.OwnerDescription.Length);

@@ -320,7 +320,12 @@ public static partial class AgentOptionsLoader
             "bucket_roles may hold only lower-case letters, digits, '-' and '_'", "rename the role, e.g. raw");
         Check(o.BucketRoles.Distinct(StringComparer.Ordinal).Count() == o.BucketRoles.Count, "bucket_roles lists a role twice", "list each role once");
         Check(o.Containers.Names.Count == o.Containers.Names.Distinct(StringComparer.Ordinal).Count(), "containers.names lists a name twice", "list each once");
-        foreach (var (key, endpoint) in new[] { ("s3.endpoint", o.S3.Endpoint), ("sts.endpoint", o.Sts.Endpoint) })
+        Check(o.Sources.Provider != SourceProviderKind.Ssm || !string.IsNullOrWhiteSpace(o.Sources.Ssm.Parameter),
+            "sources.provider is ssm, but sources.ssm.parameter is not set",
+            "set sources.ssm.parameter to the SecureString parameter holding the expanso-s3-config.json document (e.g. /expanso/s3-config), or sources.provider: directory");
+        Check(o.Sources.Ssm.Parameter is null || !o.Sources.Ssm.Parameter.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)),
+            "sources.ssm.parameter holds a space or control character, which no SSM parameter name can", "write the name exactly, e.g. /expanso/s3-config");
+        foreach (var (key, endpoint) in new[] { ("s3.endpoint", o.S3.Endpoint), ("sts.endpoint", o.Sts.Endpoint), ("sources.ssm.endpoint", o.Sources.Ssm.Endpoint) })
         {
             Check(endpoint is null || (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"),
                 $"{key} \"{endpoint}\" is not an http(s) URL", "write e.g. http://127.0.0.1:4566");

@@ -39,6 +39,9 @@ public sealed partial class DaemonLoop : BackgroundService
     private Reconciler _reconciler;
     private Backoff _backoff;
     private SourceWatcher? _watcher;
+    private SourcePoller? _poller;
+    private SsmParameterSourceProvider? _parameter;
+    private SnapshotCache? _snapshots;
     private ITimer? _driftTimer;
     private ITimer? _probeTimer;
     private ITimer? _retryTimer;
@@ -65,7 +68,7 @@ public sealed partial class DaemonLoop : BackgroundService
         _watchdog = watchdog;
         _heartbeat = new LoopHeartbeat(clock);
         _random = random ?? Random.Shared;
-        _reconciler = new Reconciler(AgentServices.Create(context, loggers, clock));
+        _reconciler = NewReconciler(context);
         _backoff = NewBackoff(context);
     }
 
@@ -90,7 +93,7 @@ public sealed partial class DaemonLoop : BackgroundService
         // Let the host finish starting; the loop runs on its own from here.
         await Task.Yield();
         var context = _reconciler.Services.Context;
-        LogStarted(_logger, AgentVersion.Current, context.SourcesDirectory, context.Paths.Root ?? "/");
+        LogStarted(_logger, AgentVersion.Current, _reconciler.Services.Sources.Origin, context.Paths.Root ?? "/");
         Arm(context);
         if (_watchdog is { } limit)
         {
@@ -162,6 +165,9 @@ public sealed partial class DaemonLoop : BackgroundService
     [LoggerMessage(EventId = LogEvents.WatchFailed, Level = LogLevel.Warning, Message = "daemon: {Problem}")]
     private static partial void LogWatchFailed(ILogger logger, string problem);
 
+    [LoggerMessage(EventId = LogEvents.SourcePollFailed, Level = LogLevel.Warning, Message = "sources: cannot look for a new version, keeping the placed credentials: {Problem}")]
+    private static partial void LogPollFailed(ILogger logger, string problem);
+
     [LoggerMessage(EventId = LogEvents.LoopFault, Level = LogLevel.Error, Message = "daemon: internal error in a cycle (a bug, please report it): {Type}: {Message}")]
     private static partial void LogLoopFault(ILogger logger, string type, string message);
 
@@ -214,6 +220,12 @@ public sealed partial class DaemonLoop : BackgroundService
             var writesDue = _lastWriteProbes is not { } last || now - last >= TimeSpan.FromSeconds(options.Daemon.WriteProbeIntervalSeconds);
             scope = writesDue ? ProbeScope.Full : ProbeScope.ReadOnly;
             Interlocked.Increment(ref _probeCycles);
+        }
+
+        if ((triggers & (Triggers.Start | Triggers.SourcesChanged | Triggers.Reload | Triggers.Retry)) != 0)
+        {
+            // Drift and probe cycles reuse the last read of a remote source; these may have new sources.
+            _snapshots?.Refresh();
         }
 
         var request = new ReconcileRequest(ReportMode.Run)
@@ -291,10 +303,11 @@ public sealed partial class DaemonLoop : BackgroundService
         try
         {
             var context = AgentContext.Create(_start.ConfigPath, _start.Root, _start.SourcesDirectory);
-            _reconciler = new Reconciler(AgentServices.Create(context, _loggers, _clock));
+            var reconciler = NewReconciler(context);
+            Disarm(keepWatchdog: true);
+            _reconciler = reconciler;
             _backoff = NewBackoff(context);
             _reloadFailure = null;
-            Disarm(keepWatchdog: true);
             Arm(context);
             LogReloaded(_logger, context.ConfigFile);
         }
@@ -308,12 +321,25 @@ public sealed partial class DaemonLoop : BackgroundService
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Seeds the poll jitter; nothing about it is secret.")]
     private void Arm(AgentContext context)
     {
         var daemon = context.Options.Daemon;
-        _watcher = new SourceWatcher(context.SourcesDirectory, TimeSpan.FromSeconds(daemon.SettleSeconds), _clock,
-            () => _queue.Post(Triggers.SourcesChanged), problem => LogWatchFailed(_logger, problem));
-        _watcher.Start();
+        if (_parameter is { } parameter && _snapshots is { } snapshots)
+        {
+            // Nothing to watch on a parameter: ask for its version every poll_seconds instead (its own Random: timer threads).
+            _poller = new SourcePoller(TimeSpan.FromSeconds(context.Options.Sources.Ssm.PollSeconds), _clock, new Random(_random.Next()),
+                parameter.ReadRevisionAsync, () => snapshots.LastRevision, () => _queue.Post(Triggers.SourcesChanged),
+                problem => LogPollFailed(_logger, problem));
+            _poller.Start();
+        }
+        else
+        {
+            _watcher = new SourceWatcher(context.SourcesDirectory, TimeSpan.FromSeconds(daemon.SettleSeconds), _clock,
+                () => _queue.Post(Triggers.SourcesChanged), problem => LogWatchFailed(_logger, problem));
+            _watcher.Start();
+        }
+
         var drift = TimeSpan.FromSeconds(daemon.DriftIntervalSeconds);
         _driftTimer = _clock.CreateTimer(_ => _queue.Post(Triggers.Drift), null, drift, drift);
         var probes = TimeSpan.FromSeconds(daemon.ProbeIntervalSeconds);
@@ -326,6 +352,9 @@ public sealed partial class DaemonLoop : BackgroundService
     private void Disarm(bool keepWatchdog = false)
     {
         _watcher?.Dispose();
+        _watcher = null;
+        _poller?.Dispose();
+        _poller = null;
         _driftTimer?.Dispose();
         _probeTimer?.Dispose();
         _retryTimer?.Dispose();
@@ -357,6 +386,25 @@ public sealed partial class DaemonLoop : BackgroundService
         _retryPending = true;
         _retryTimer?.Change(delay, Timeout.InfiniteTimeSpan);
         LogRetry(_logger, (int)Math.Ceiling(delay.TotalSeconds), _backoff.Failures);
+    }
+
+    /// <summary>A remote source gets the cache and the poller; the directory is read every cycle and watched by inotify.</summary>
+    private Reconciler NewReconciler(AgentContext context)
+    {
+        _parameter = null;
+        _snapshots = null;
+        var services = AgentServices.Create(context, _loggers, _clock, sources =>
+        {
+            if (sources is not SsmParameterSourceProvider parameter)
+            {
+                return sources;
+            }
+
+            _parameter = parameter;
+            _snapshots = new SnapshotCache(parameter);
+            return _snapshots;
+        });
+        return new Reconciler(services);
     }
 
     private Backoff NewBackoff(AgentContext context) =>

@@ -9,6 +9,7 @@ public static class LogEvents
 {
     public const int SourcesInvalid = 1000;
     public const int SourcesChanged = 1001;
+    public const int SourcePollFailed = 1002;
 
     public const int FileWritten = 3000;
     public const int WriteFailed = 3001;

@@ -15,14 +15,15 @@ namespace NodeAgent.Pipeline;
 /// </summary>
 public sealed class AgentServices
 {
-    private AgentServices(AgentContext context, ILoggerFactory loggers, TimeProvider clock)
+    private AgentServices(AgentContext context, ILoggerFactory loggers, TimeProvider clock, Func<ISourceProvider, ISourceProvider>? wrapSources)
     {
         Context = context;
         Loggers = loggers;
         Clock = clock;
         FileSystem = new SecureFileSystem(context.Paths.Root ?? "/");
         Docker = new DockerClientFactory(context.Options.Containers);
-        Sources = new DirectorySourceProvider(context.SourcesDirectory, context.Options.Sources);
+        var sources = CreateSources(context);
+        Sources = wrapSources?.Invoke(sources) ?? sources;
         LastReportPath = Path.Combine(context.StateDirectory, LastReportStore.DefaultFileName);
         ReportSinks = [new LastReportFileSink(FileSystem, LastReportPath)];
     }
@@ -44,8 +45,10 @@ public sealed class AgentServices
 
     public IReadOnlyList<IReportSink> ReportSinks { get; }
 
-    public static AgentServices Create(AgentContext context, ILoggerFactory? loggers = null, TimeProvider? clock = null) =>
-        new(context, loggers ?? NullLoggerFactory.Instance, clock ?? TimeProvider.System);
+    /// <param name="wrapSources">The daemon's hook to put its <see cref="Daemon.SnapshotCache"/> in front of a remote source.</param>
+    public static AgentServices Create(AgentContext context, ILoggerFactory? loggers = null, TimeProvider? clock = null,
+        Func<ISourceProvider, ISourceProvider>? wrapSources = null) =>
+        new(context, loggers ?? NullLoggerFactory.Instance, clock ?? TimeProvider.System, wrapSources);
 
     /// <summary>AWS clients whose every request is bounded by <paramref name="timeout"/> (with at most one retry).</summary>
     public AwsClientFactory AwsClients(TimeSpan timeout) => new(Context.Options, timeout);
@@ -57,5 +60,17 @@ public sealed class AgentServices
         using var client = new InstanceMetadataClient(ImdsEndpoint.Resolve(imds, Environment.GetEnvironmentVariable),
             TimeSpan.FromSeconds(imds.TimeoutSeconds), Clock);
         return await client.GetRoleAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// sources.provider: the deployer's directory, or the fleet's SSM parameter (read with the agent's own identity,
+    /// each request bounded by probes.timeout_seconds; the loader has already refused ssm without a parameter).
+    /// </summary>
+    private static ISourceProvider CreateSources(AgentContext context)
+    {
+        var sources = context.Options.Sources;
+        return sources.Provider == Configuration.SourceProviderKind.Ssm
+            ? new SsmParameterSourceProvider(new SsmParameterReader(sources.Ssm, TimeSpan.FromSeconds(context.Options.Probes.TimeoutSeconds)))
+            : new DirectorySourceProvider(context.SourcesDirectory, sources);
     }
 }

@@ -5,7 +5,7 @@ using NodeAgent.Configuration;
 
 namespace NodeAgent.Sources;
 
-/// <summary>Where the sources come from: the directory the deployer uploads to now; a parameter store next.</summary>
+/// <summary>Where the sources come from: the directory the deployer uploads to, or one SSM parameter for the fleet.</summary>
 public interface ISourceProvider
 {
     /// <summary>What an operator is told to look at ("/opt/deployment/etc/aws/credentials").</summary>
@@ -20,6 +20,12 @@ public interface ISourceProvider
 /// </summary>
 public sealed record SourceSnapshot(SourceDocuments Documents, string Fingerprint, string Origin)
 {
+    /// <summary>
+    /// What a cheap look at the source can compare against without reading it again (an SSM parameter's version);
+    /// null when there is none, or when the read failed.
+    /// </summary>
+    public string? Revision { get; init; }
+
     public static SourceSnapshot Of(SourceDocuments documents, string origin)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

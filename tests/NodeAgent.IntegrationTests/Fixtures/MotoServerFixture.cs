@@ -155,6 +155,24 @@ public sealed class MotoServerFixture : IAsyncLifetime
             DateTimeOffset.Parse(role["expiration"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>Puts (overwrites) a SecureString parameter in <see cref="Region"/> as the admin; its new version.</summary>
+    public async Task<long> PutParameterAsync(string name, string value)
+    {
+        var answer = await AdministerAsync(new JsonObject
+        {
+            ["admin"] = AdminJson(),
+            ["parameters"] = new JsonArray(new JsonObject { ["name"] = name, ["value"] = value }),
+        });
+        return answer["parameters"]![name]!.GetValue<long>();
+    }
+
+    /// <summary>Creates a Secrets Manager secret in <see cref="Region"/>, or gives an existing one a new value.</summary>
+    public Task PutSecretAsync(string name, string value) => AdministerAsync(new JsonObject
+    {
+        ["admin"] = AdminJson(),
+        ["secrets"] = new JsonArray(new JsonObject { ["name"] = name, ["value"] = value }),
+    });
+
     private static JsonObject PolicyOf(IEnumerable<string> actions, IEnumerable<string> buckets)
     {
         var resources = buckets.SelectMany(b => new[] { $"arn:aws:s3:::{b}", $"arn:aws:s3:::{b}/*" }).ToArray();

@@ -7,8 +7,10 @@ Reads one JSON request on stdin and prints one JSON answer on stdout:
    "admin": {"accessKeyId", "secretAccessKey"},   # otherwise: act as this admin (every request is signed)
    "users": [{"name", "policy": {...}}],   # IAM users with one inline policy each, and an access key
    "roles": [{"name", "policy": {...}}],   # IAM roles with one inline policy each, assumed once by the admin
-   "buckets": [{"name", "region"}]}
-Answer: {"admin": {...}, "users": {name: {"accessKeyId", "secretAccessKey"}},
+   "buckets": [{"name", "region"}],
+   "parameters": [{"name", "value"}],      # SSM SecureString parameters, put (overwritten) in us-east-1
+   "secrets": [{"name", "value"}]}         # Secrets Manager secrets, created or given a new value
+Answer: {"admin": {...}, "users": {name: {"accessKeyId", "secretAccessKey"}}, "parameters": {name: version},
          "roles": {name: {"roleArn", "accessKeyId", "secretAccessKey", "sessionToken", "expiration"}}}
 
 Bootstrap spends exactly three unauthenticated requests (CreateUser, CreateAccessKey, PutUserPolicy): the fixture
@@ -66,7 +68,7 @@ def create_role(iam, sts, name, policy):
 def main():
     request = json.load(sys.stdin)
     endpoint = request["endpoint"]
-    answer = {"users": {}, "roles": {}}
+    answer = {"users": {}, "roles": {}, "parameters": {}}
     if request.get("bootstrap"):
         # Unsigned-but-accepted requests while the server's no-auth budget lasts; any placeholder key works.
         placeholder = {"accessKeyId": "AKIAIOSFODNN7EXAMPLE", "secretAccessKey": "bootstrap"}
@@ -88,6 +90,18 @@ def main():
             s3.create_bucket(Bucket=bucket["name"])
         else:
             s3.create_bucket(Bucket=bucket["name"], CreateBucketConfiguration={"LocationConstraint": region})
+    if request.get("parameters"):
+        ssm = client("ssm", endpoint, "us-east-1", admin)
+        for parameter in request["parameters"]:
+            put = ssm.put_parameter(Name=parameter["name"], Value=parameter["value"], Type="SecureString", Overwrite=True)
+            answer["parameters"][parameter["name"]] = put["Version"]
+    if request.get("secrets"):
+        secrets = client("secretsmanager", endpoint, "us-east-1", admin)
+        for secret in request["secrets"]:
+            try:
+                secrets.create_secret(Name=secret["name"], SecretString=secret["value"])
+            except secrets.exceptions.ResourceExistsException:
+                secrets.put_secret_value(SecretId=secret["name"], SecretString=secret["value"])
     json.dump(answer, sys.stdout)
 
 

@@ -116,6 +116,9 @@ public sealed class AgentOptionsLoaderTests
     [InlineData("state_directory: /opt/sensor\n", "state_directory /opt/sensor overlaps targets.dotenv.path")]
     [InlineData("targets:\n  storage_config:\n    mode: \"4755\"\n", "sets setuid, setgid or sticky bits")]
     [InlineData("profile: default\n---\nprofile: other\n", "second YAML document")]
+    [InlineData("sources:\n  provider: ssm\n", "sources.provider is ssm, but sources.ssm.parameter is not set")]
+    [InlineData("sources:\n  provider: ssm\n  ssm:\n    parameter: \"\"\n", "sources.ssm.parameter is not set")]
+    [InlineData("sources:\n  provider: ssm\n  ssm:\n    parameter: /x\n    endpoint: localhost:4566\n", "sources.ssm.endpoint \"localhost:4566\" is not an http(s) URL")]
     public void Invalid_values_are_rejected(string yaml, string expected)
     {
         var e = Reject(yaml);
