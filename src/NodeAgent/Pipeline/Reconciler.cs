@@ -53,6 +53,12 @@ public sealed partial class Reconciler
             run.Sources = await _services.Sources.ReadAsync(ct).ConfigureAwait(false);
             run.Set = SourceLoader.Build(run.Sources.Documents, _services.Context.Options);
             run.Rows.Add(new ProbeResult("credentials", run.Set.Choice.Name, ProbeStatus.Ok, run.Set.Choice.Reason, null, TimeSpan.Zero));
+            if (_services.S3Reports?.Admit(run.Set) is { } refused)
+            {
+                // Only the sources name the data buckets, so this is where a reports prefix inside one is caught.
+                run.Rows.Add(refused);
+            }
+
             if (request.Mode == ReportMode.Verify)
             {
                 await VerifyAsync(run, run.Set, ct).ConfigureAwait(false);
