@@ -282,7 +282,10 @@ public sealed partial class Reconciler
             }
             catch (AgentException e)
             {
-                problems.Add(e.Message);
+                // Worded per sink: the operator acts differently on a missing last-report.json and a missed S3 upload.
+                problems.Add(sink is LastReportFileSink
+                    ? $"the last report was not written ({e.Message}); `nodeagent status` shows the previous one"
+                    : $"the report was not sent to {sink.Destination} ({e.Message}); the run itself counts, and the next run sends again");
                 LogReportNotPublished(_logger, sink.Destination, e.Message);
             }
         }
