@@ -124,4 +124,24 @@ public sealed class FleetCommandTests(MotoServerFixture moto, ITestOutputHelper 
         Assert.Contains($"warning: the report was not sent to s3://{bucket.Name}/hosts/<host-id>.json", warned.Error, StringComparison.Ordinal);
         Assert.Contains("PutObject denied (AccessDenied)", warned.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_reports_uri_inside_a_data_bucket_fails_verify_with_a_config_row_naming_the_setting()
+    {
+        var keys = await moto.CreateUserAsync(["s3:ListBucket", "s3:GetBucketLocation"], MotoServerFixture.RoleBuckets.Select(b => b.Name));
+        using var sandbox = new Sandbox();
+        sandbox.WriteSources(keys.AccessKeyId.Reveal(), keys.SecretAccessKey.Reveal(), MotoServerFixture.Region, MotoServerFixture.RoleBuckets.Select(b => b.Name).ToList());
+        var config = sandbox.WriteConfig($"s3:\n  endpoint: {moto.Endpoint}\nsts:\n  endpoint: {moto.Endpoint}\ncontainers:\n  names: []\n" +
+            $"reporting:\n  s3:\n    uri: s3://{MotoServerFixture.RoleBuckets[0].Name}/reports/\n    endpoint: {moto.Endpoint}\n");
+
+        var verify = await sandbox.RunAsync("verify", "--config", config, "--root", sandbox.Root, "--sources", sandbox.Sources, "--read-only");
+
+        Assert.True(verify.ExitCode == ExitCodes.ProbeFailed, verify.ToString());
+        Assert.Matches(@"(?m)^FAIL +config +reporting\.s3\.uri$", verify.Output);
+        Assert.Contains("raw data bucket, which Databricks ingests", verify.Output, StringComparison.Ordinal);
+        Assert.Contains("fix: set reporting.s3.uri to a bucket of its own", verify.Output, StringComparison.Ordinal);
+        using var admin = ReportsBucket.Client(moto, moto.Admin);
+        var listed = await admin.ListObjectsV2Async(new() { BucketName = MotoServerFixture.RoleBuckets[0].Name, Prefix = "reports/" });
+        Assert.Empty(listed.S3Objects ?? []);
+    }
 }
