@@ -24,7 +24,7 @@ public static class FleetCommand
             "Exit codes: 0 every host is ok and fresh; 1 a host failed, is stale or unreadable, or there is no report; 2 invalid usage; " +
             "7 the reports could not be listed (S3 unreachable, access denied, no bucket, no credentials).");
         var reports = new Option<string>("--reports") { Description = "where the reports are: s3://bucket/prefix/ (reporting.s3.uri)", Required = true };
-        var staleAfter = new Option<string>("--stale-after") { Description = "a report older than this is stale: 90s, 30m, 2h or 1d (default 30m)", DefaultValueFactory = _ => "30m" };
+        var staleAfter = new Option<string>("--stale-after") { Description = "a report older than this is stale: 90s, 30m, 2h or 1d", DefaultValueFactory = _ => "30m" };
         var json = new Option<bool>("--json") { Description = "print machine-readable JSON instead of text" };
         var region = new Option<string?>("--region") { Description = "the bucket's region (default: AWS_REGION, ~/.aws/config, the instance's)" };
         var endpoint = new Option<string?>("--endpoint") { Description = "an S3-compatible endpoint (default: AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then AWS)" };

@@ -20,7 +20,7 @@ public sealed partial record S3ReportLocation(string Bucket, string Prefix)
         const string scheme = "s3://";
         if (!text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
         {
-            throw Invalid(setting, "is not an s3:// URI");
+            throw Invalid(setting, "not an s3:// URI");
         }
 
         var rest = text[scheme.Length..];
@@ -29,12 +29,12 @@ public sealed partial record S3ReportLocation(string Bucket, string Prefix)
         var prefix = slash < 0 ? "" : rest[(slash + 1)..];
         if (!BucketName().IsMatch(bucket))
         {
-            throw Invalid(setting, "does not start with a valid bucket name (3 to 63 of a-z 0-9 . -)");
+            throw Invalid(setting, "no valid bucket name after s3:// (3 to 63 of a-z 0-9 . -)");
         }
 
         if (prefix.Length > 512 || prefix.Any(c => char.IsControl(c)) || prefix.Split('/').Any(p => p is "." or ".."))
         {
-            throw Invalid(setting, "has a prefix with control characters, '.' or '..' segments, or over 512 characters");
+            throw Invalid(setting, "a prefix with control characters, '.' or '..' segments, or over 512 characters");
         }
 
         // A prefix is a folder of reports: without the slash, host "a" would land beside the prefix, not in it.
@@ -47,7 +47,7 @@ public sealed partial record S3ReportLocation(string Bucket, string Prefix)
     }
 
     private static InvalidInputException Invalid(string setting, string what) =>
-        new([new SourceError(setting, null, $"{setting} {what}", "give it as s3://bucket/prefix/, e.g. s3://acme-fleet-reports/nodeagent/")]);
+        new([new SourceError(setting, null, what, "give it as s3://bucket/prefix/, e.g. s3://acme-fleet-reports/nodeagent/")]);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
     private static partial Regex BucketName();
