@@ -28,6 +28,7 @@ public sealed partial class InstanceMetadataClient : IDisposable
 
     private const string TokenPath = "/latest/api/token";
     private const string RolesPath = "/latest/meta-data/iam/security-credentials/";
+    private const string InstanceIdPath = "/latest/meta-data/instance-id";
     private const string TtlHeader = "X-aws-ec2-metadata-token-ttl-seconds";
     private const string TokenHeader = "X-aws-ec2-metadata-token";
     private const int MaxTokenLength = 1024;
@@ -68,6 +69,30 @@ public sealed partial class InstanceMetadataClient : IDisposable
         var started = _clock.GetTimestamp();
         var (role, problem) = await LookUpAsync(ct).ConfigureAwait(false);
         return new ImdsLookup(role, problem, _clock.GetElapsedTime(started)) { Endpoint = _endpoint };
+    }
+
+    /// <summary>
+    /// The instance id (i-0123456789abcdef0), or null when IMDS is off, unreachable or answers anything else; the
+    /// reports name the host by it. Bounded like every request; throws only when <paramref name="ct"/> is cancelled.
+    /// </summary>
+    public async Task<string?> GetInstanceIdAsync(CancellationToken ct)
+    {
+        if (_endpoint.IsDisabled || !Uri.TryCreate(Url + TokenPath, UriKind.Absolute, out var tokenUri) || tokenUri.Scheme is not ("http" or "https"))
+        {
+            return null;
+        }
+
+        var token = await SendAsync(HttpMethod.Put, TokenPath, TtlHeader, TokenTtlSeconds.ToString(CultureInfo.InvariantCulture), ct).ConfigureAwait(false);
+        if (token.Problem is not null || token.Status != HttpStatusCode.OK || !IsUsableToken(token.Body.Trim()))
+        {
+            return null;
+        }
+
+        var answer = await SendAsync(HttpMethod.Get, InstanceIdPath, TokenHeader, token.Body.Trim(), ct).ConfigureAwait(false);
+        var id = answer.Body.Trim();
+
+        // It becomes an S3 key: EC2's own shape only, so nothing an impostor answers can move it.
+        return answer.Problem is null && answer.Status == HttpStatusCode.OK && InstanceId().IsMatch(id) ? id : null;
     }
 
     private static SocketsHttpHandler NewHandler(TimeSpan timeout) => new()
@@ -111,6 +136,9 @@ public sealed partial class InstanceMetadataClient : IDisposable
     // also take any Unicode letter or combining mark).
     [GeneratedRegex(@"^[A-Za-z0-9+=,.@_-]{1,128}$")]
     private static partial Regex RoleName();
+
+    [GeneratedRegex("^i-[0-9a-f]{8,17}$")]
+    private static partial Regex InstanceId();
 
     private async Task<(CredentialSource.InstanceRole? Role, ImdsProblem? Problem)> LookUpAsync(CancellationToken ct)
     {

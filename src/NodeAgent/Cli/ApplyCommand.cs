@@ -76,7 +76,7 @@ public static class ApplyCommand
 
             foreach (var problem in outcome.ReportProblems)
             {
-                await io.Error.WriteLineAsync($"warning: the last report was not written ({problem}); `nodeagent status` shows the previous one");
+                await io.Error.WriteLineAsync($"warning: {problem}");
             }
 
             return outcome.Failure is { } failure ? await ErrorBoundary.PresentAsync(failure, io.Error, writes: !isDryRun) : outcome.ExitCode;

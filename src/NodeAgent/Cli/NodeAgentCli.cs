@@ -23,6 +23,7 @@ public static class NodeAgentCli
         root.Subcommands.Add(VerifyCommand.Create(common, io));
         root.Subcommands.Add(StatusCommand.Create(common, io));
         root.Subcommands.Add(RunCommand.Create(common, io));
+        root.Subcommands.Add(FleetCommand.Create(io));
         foreach (var version in root.Options.OfType<VersionOption>())
         {
             // The built-in action prints the raw informational version; operators also need the commit and build date.

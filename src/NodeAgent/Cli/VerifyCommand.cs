@@ -49,7 +49,7 @@ public static class VerifyCommand
             await io.Output.WriteAsync(result.GetValue(common.Json) ? ReportJson.Serialize(report) + "\n" : ReportTable.Render(report, io.Terminal, result.GetValue(verbose)));
             foreach (var problem in outcome.ReportProblems)
             {
-                await io.Error.WriteLineAsync($"warning: the last report was not written ({problem}); `nodeagent status` shows the previous one");
+                await io.Error.WriteLineAsync($"warning: {problem}");
             }
 
             if (outcome.Failure is Sources.InvalidInputException { Errors.Count: var count } && outcome.Set is null)

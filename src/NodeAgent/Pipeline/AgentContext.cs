@@ -36,6 +36,12 @@ public sealed record AgentContext(AgentOptions Options, PathMap Paths, string Co
             throw new InvalidInputException(overlaps);
         }
 
+        if (options.Reporting.S3.Uri is { } reports)
+        {
+            // Checked here so a bad uri is a configuration error at start (exit 2) or on reload, not in a cycle.
+            _ = Reporting.S3ReportLocation.Parse(reports, "reporting.s3.uri");
+        }
+
         return new AgentContext(options, paths, configFile, sources);
     }
 }

@@ -25,7 +25,13 @@ public sealed class AgentServices
         var sources = CreateSources(context);
         Sources = wrapSources?.Invoke(sources) ?? sources;
         LastReportPath = Path.Combine(context.StateDirectory, LastReportStore.DefaultFileName);
-        ReportSinks = [new LastReportFileSink(FileSystem, LastReportPath)];
+        var s3 = context.Options.Reporting.S3;
+        S3Reports = s3.Uri is { } uri
+            ? new S3ReportSink(S3ReportLocation.Parse(uri, "reporting.s3.uri"), s3, context.Options.Imds, clock)
+            : null;
+        ReportSinks = S3Reports is null
+            ? [new LastReportFileSink(FileSystem, LastReportPath)]
+            : [new LastReportFileSink(FileSystem, LastReportPath), S3Reports];
     }
 
     public AgentContext Context { get; }
@@ -44,6 +50,9 @@ public sealed class AgentServices
     public string LastReportPath { get; }
 
     public IReadOnlyList<IReportSink> ReportSinks { get; }
+
+    /// <summary>reporting.s3.uri's sink, or null when reports stay on the host; the Reconciler admits each credential set to it.</summary>
+    public S3ReportSink? S3Reports { get; }
 
     /// <param name="wrapSources">The daemon's hook to put its <see cref="Daemon.SnapshotCache"/> in front of a remote source.</param>
     public static AgentServices Create(AgentContext context, ILoggerFactory? loggers = null, TimeProvider? clock = null,

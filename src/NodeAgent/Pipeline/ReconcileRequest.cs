@@ -38,7 +38,7 @@ public sealed record ReconcileRequest(ReportMode Mode)
 /// already rows of <see cref="Report"/>); everything before the failure is kept, so an operator sees how far it got.
 /// </summary>
 /// <param name="Apply">Plan, written paths and container outcomes; null for verify or when the run stopped before a plan.</param>
-/// <param name="ReportProblems">Sinks that could not take the report (the run itself still counts).</param>
+/// <param name="ReportProblems">Sinks that could not take the report (the run itself still counts), one sentence each.</param>
 public sealed record ReconcileResult(
     Report Report,
     AgentException? Failure,

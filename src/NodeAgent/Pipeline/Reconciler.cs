@@ -53,6 +53,12 @@ public sealed partial class Reconciler
             run.Sources = await _services.Sources.ReadAsync(ct).ConfigureAwait(false);
             run.Set = SourceLoader.Build(run.Sources.Documents, _services.Context.Options);
             run.Rows.Add(new ProbeResult("credentials", run.Set.Choice.Name, ProbeStatus.Ok, run.Set.Choice.Reason, null, TimeSpan.Zero));
+            if (_services.S3Reports?.Admit(run.Set) is { } refused)
+            {
+                // Only the sources name the data buckets, so this is where a reports prefix inside one is caught.
+                run.Rows.Add(refused);
+            }
+
             if (request.Mode == ReportMode.Verify)
             {
                 await VerifyAsync(run, run.Set, ct).ConfigureAwait(false);
@@ -288,7 +294,10 @@ public sealed partial class Reconciler
             }
             catch (AgentException e)
             {
-                problems.Add(e.Message);
+                // Worded per sink: the operator acts differently on a missing last-report.json and a missed S3 upload.
+                problems.Add(sink is LastReportFileSink
+                    ? $"the last report was not written ({e.Message}); `nodeagent status` shows the previous one"
+                    : $"the report was not sent to {sink.Destination} ({e.Message}); the run itself counts, and the next run sends again");
                 LogReportNotPublished(_logger, sink.Destination, e.Message);
             }
         }

@@ -37,6 +37,7 @@ public sealed class ImdsResponder : IDisposable
     public const string TtlHeader = "X-aws-ec2-metadata-token-ttl-seconds";
     public const string DefaultRole = "nodeagent-fleet-role";
     public const string ListingPath = "/latest/meta-data/iam/security-credentials/";
+    public const string InstanceIdPath = "/latest/meta-data/instance-id";
 
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
@@ -60,6 +61,9 @@ public sealed class ImdsResponder : IDisposable
     public string Url { get; }
 
     public string RoleName { get; set; } = DefaultRole;
+
+    /// <summary>What GET /latest/meta-data/instance-id answers (any text, to test the client's check).</summary>
+    public string InstanceId { get; set; } = "i-0123456789abcdef0";
 
     /// <summary>403 on every token PUT, as IMDS answers with its HTTP endpoint disabled.</summary>
     public bool RefuseTokens { get; set; }
@@ -275,6 +279,11 @@ public sealed class ImdsResponder : IDisposable
         if (path == ListingPath)
         {
             return NoRole ? (404, Text("Not Found")) : (200, _listingAnswer ?? Text(RoleName));
+        }
+
+        if (path == InstanceIdPath)
+        {
+            return (200, Text(InstanceId));
         }
 
         if (path == ListingPath + RoleName && !NoRole)

@@ -328,6 +328,30 @@ public sealed class InstanceMetadataClientTests
         }
     }
 
+    [Theory]
+    [InlineData("i-0123456789abcdef0", "i-0123456789abcdef0")]
+    [InlineData("i-0123abcd\n", "i-0123abcd")]
+    [InlineData("../../etc/passwd", null)]
+    [InlineData("i-0123456789ABCDEF0", null)]
+    public async Task The_instance_id_is_asked_with_a_token_and_only_an_EC2_shaped_answer_is_taken(string answer, string? expected)
+    {
+        using var imds = new ImdsResponder { InstanceId = answer };
+        using var client = new InstanceMetadataClient(new ImdsEndpoint(imds.Url, "imds.endpoint"), Timeout, TimeProvider.System);
+
+        Assert.Equal(expected, await client.GetInstanceIdAsync(CancellationToken.None));
+        Assert.Equal(["PUT /latest/api/token", $"GET {ImdsResponder.InstanceIdPath}"], imds.Requests.Select(r => $"{r.Method} {r.Path}"));
+    }
+
+    [Fact]
+    public async Task No_instance_id_when_IMDS_is_off_or_refuses_tokens()
+    {
+        using var off = new InstanceMetadataClient(new ImdsEndpoint(null, "AWS_EC2_METADATA_DISABLED"), Timeout, TimeProvider.System);
+        Assert.Null(await off.GetInstanceIdAsync(CancellationToken.None));
+        using var imds = new ImdsResponder { RefuseTokens = true };
+        using var refused = new InstanceMetadataClient(new ImdsEndpoint(imds.Url, "imds.endpoint"), Timeout, TimeProvider.System);
+        Assert.Null(await refused.GetInstanceIdAsync(CancellationToken.None));
+    }
+
     private static async Task<ImdsLookup> LookUpAsync(string url, TimeSpan? timeout = null)
     {
         using var client = new InstanceMetadataClient(new ImdsEndpoint(url, "imds.endpoint"), timeout ?? Timeout, TimeProvider.System);
