@@ -24,6 +24,7 @@ public sealed class AgentServices
         Docker = new DockerClientFactory(context.Options.Containers);
         Sources = new DirectorySourceProvider(context.SourcesDirectory, context.Options.Sources);
         LastReportPath = Path.Combine(context.StateDirectory, LastReportStore.DefaultFileName);
+        KeyAges = new KeyAgeLedger(FileSystem, Path.Combine(context.StateDirectory, KeyAgeLedger.DefaultFileName), clock);
         ReportSinks = [new LastReportFileSink(FileSystem, LastReportPath)];
     }
 
@@ -41,6 +42,9 @@ public sealed class AgentServices
     public ISourceProvider Sources { get; }
 
     public string LastReportPath { get; }
+
+    /// <summary>When this host first placed each access key (STATE/key-ages.json), for the key-age row and metric.</summary>
+    public KeyAgeLedger KeyAges { get; }
 
     public IReadOnlyList<IReportSink> ReportSinks { get; }
 

@@ -142,6 +142,13 @@ public sealed partial class Reconciler
             run.Request.Waiting ?? (_ => { }), ct, _services.FileSystem).ConfigureAwait(false);
         var plan = PlanFor(set);
         run.Rows.AddRange(FileStateProbe.Results(plan));
+        if (set.Credentials is { } keys)
+        {
+            // The key in use is the placed one (the probes sign with it), or, with nothing placed yet, the sources' one.
+            var inUse = _probes.PlacedIdentity() is CredentialSource.StaticKeys placed ? placed.Keys.AccessKeyId : keys.AccessKeyId;
+            AddKeyAge(run, inUse, record: false);
+        }
+
         var scope = run.Request.Probes == ProbeScope.None ? ProbeScope.Full : run.Request.Probes;
         run.Rows.AddRange(await _probes.RunAsync(set, plan, scope, ProbeTimeout(run.Request), ct).ConfigureAwait(false));
     }
@@ -225,6 +232,12 @@ public sealed partial class Reconciler
             }
         }
 
+        // Read back from root's credentials file: only a key that really is in place there gets its first placement.
+        if (set.Credentials is { } sourceKeys && _probes.PlacedIdentity() is CredentialSource.StaticKeys { Keys: var placedKeys })
+        {
+            AddKeyAge(run, placedKeys.AccessKeyId, record: placedKeys.AccessKeyId.Equals(sourceKeys.AccessKeyId));
+        }
+
         if (run.Apply.SomeDomainsNotRotated)
         {
             // After the containers of the rotated domains: the report says which rotated, the failure why the others did not.
@@ -241,6 +254,26 @@ public sealed partial class Reconciler
         {
             run.Rows.AddRange(await _probes.RunAsync(set, plan, scope, ProbeTimeout(request), ct).ConfigureAwait(false));
         }
+    }
+
+    /// <summary>
+    /// The key-age row of <paramref name="accessKeyId"/>, after noting its placement when <paramref name="record"/>. A
+    /// ledger that cannot be read or written is a warning on the row: the keys are placed all the same.
+    /// </summary>
+    private void AddKeyAge(Run run, Secret accessKeyId, bool record)
+    {
+        try
+        {
+            var ledger = _services.KeyAges;
+            var entry = record ? ledger.RecordPlaced(accessKeyId) : ledger.Find(accessKeyId);
+            run.KeyAge = KeyAgeRow.For(accessKeyId.Masked, entry, _services.Clock.GetUtcNow(), _services.Context.Options.Rotation.MaxKeyAgeDays);
+        }
+        catch (AgentException e)
+        {
+            run.KeyAge = KeyAgeRow.Unknown(accessKeyId.Masked, e.Message);
+        }
+
+        run.Rows.Add(run.KeyAge.Row);
     }
 
     private TimeSpan ProbeTimeout(ReconcileRequest request) =>
@@ -332,6 +365,8 @@ public sealed partial class Reconciler
         public ApplyResult? Apply { get; set; }
 
         public RotationCheck? Rotation { get; set; }
+
+        public KeyAge? KeyAge { get; set; }
 
         public AgentException? Failure { get; set; }
     }
