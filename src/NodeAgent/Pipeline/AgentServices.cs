@@ -25,7 +25,11 @@ public sealed class AgentServices
         Sources = new DirectorySourceProvider(context.SourcesDirectory, context.Options.Sources);
         LastReportPath = Path.Combine(context.StateDirectory, LastReportStore.DefaultFileName);
         KeyAges = new KeyAgeLedger(FileSystem, Path.Combine(context.StateDirectory, KeyAgeLedger.DefaultFileName), clock);
-        ReportSinks = [new LastReportFileSink(FileSystem, LastReportPath)];
+        ReportSinks =
+        [
+            new LastReportFileSink(FileSystem, LastReportPath),
+            new TextfileMetricsSink(FileSystem, context.Paths.Map(context.Options.Reporting.Textfile.Path)),
+        ];
     }
 
     public AgentContext Context { get; }

@@ -31,6 +31,12 @@ public sealed record ReconcileRequest(ReportMode Mode)
 
     /// <summary>Rows the caller already knows belong in this run's report (the daemon: a configuration reload that failed).</summary>
     public IReadOnlyList<ProbeResult> CarriedRows { get; init; } = [];
+
+    /// <summary>The daemon's counters, for the metrics sink; null for a one-shot apply or verify.</summary>
+    public CycleCounters? Counters { get; init; }
+
+    /// <summary>Called with the finished result before the report goes to the sinks (the daemon counts drift here, so the metrics include it).</summary>
+    public Action<ReconcileResult>? BeforePublish { get; init; }
 }
 
 /// <summary>

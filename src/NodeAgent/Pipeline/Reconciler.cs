@@ -75,8 +75,16 @@ public sealed partial class Reconciler
         }
 
         var report = Compose(run, Stopwatch.GetElapsedTime(started));
-        var problems = request.Mode == ReportMode.DryRun ? [] : await PublishAsync(report, ct).ConfigureAwait(false);
-        return new ReconcileResult(report, run.Failure, run.Apply, run.Sources, run.Set, run.Rotation, problems);
+        var result = new ReconcileResult(report, run.Failure, run.Apply, run.Sources, run.Set, run.Rotation, []);
+        // Before the sinks, so what the caller counts from this run (the daemon's drift repairs) is in this run's metrics.
+        request.BeforePublish?.Invoke(result);
+        if (request.Mode == ReportMode.DryRun)
+        {
+            return result;
+        }
+
+        var facts = new CycleFacts { CredentialsSource = run.Set?.Choice.Name, KeyAge = run.KeyAge, Counters = request.Counters };
+        return result with { ReportProblems = await PublishAsync(report, facts, ct).ConfigureAwait(false) };
     }
 
     /// <summary>The plan of what apply would change; reads targets (never through a link), writes nothing.</summary>
@@ -298,14 +306,14 @@ public sealed partial class Reconciler
         return report;
     }
 
-    private async Task<IReadOnlyList<string>> PublishAsync(Report report, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> PublishAsync(Report report, CycleFacts facts, CancellationToken ct)
     {
         var problems = new List<string>();
         foreach (var sink in _services.ReportSinks)
         {
             try
             {
-                await sink.PublishAsync(report, ct).ConfigureAwait(false);
+                await sink.PublishAsync(report, facts, ct).ConfigureAwait(false);
             }
             catch (AgentException e)
             {
