@@ -211,6 +211,13 @@ public sealed partial class Reconciler
             }
 
             run.Apply = new ApplyResult(plan, written, false, null, request.Restart ? null : "--no-restart") { Domains = results };
+            // Read back from root's credentials file: only a key that really is in place there gets its first placement.
+            // Under the lock, so two applies never interleave their read and rewrite of the ledger.
+            if (set.Credentials is { } sourceKeys && _probes.PlacedIdentity() is CredentialSource.StaticKeys { Keys: var placedKeys })
+            {
+                AddKeyAge(run, placedKeys.AccessKeyId, record: placedKeys.AccessKeyId.Equals(sourceKeys.AccessKeyId));
+            }
+
             if (request.Restart)
             {
                 // Run even when no file changed: a consumer whose environment is still stale (an earlier apply that
@@ -238,12 +245,6 @@ public sealed partial class Reconciler
                     ct).ConfigureAwait(false);
                 run.Apply = run.Apply with { Containers = outcomes };
             }
-        }
-
-        // Read back from root's credentials file: only a key that really is in place there gets its first placement.
-        if (set.Credentials is { } sourceKeys && _probes.PlacedIdentity() is CredentialSource.StaticKeys { Keys: var placedKeys })
-        {
-            AddKeyAge(run, placedKeys.AccessKeyId, record: placedKeys.AccessKeyId.Equals(sourceKeys.AccessKeyId));
         }
 
         if (run.Apply.SomeDomainsNotRotated)
