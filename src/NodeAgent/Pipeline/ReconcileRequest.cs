@@ -44,7 +44,7 @@ public sealed record ReconcileRequest(ReportMode Mode)
 /// already rows of <see cref="Report"/>); everything before the failure is kept, so an operator sees how far it got.
 /// </summary>
 /// <param name="Apply">Plan, written paths and container outcomes; null for verify or when the run stopped before a plan.</param>
-/// <param name="ReportProblems">Sinks that could not take the report (the run itself still counts).</param>
+/// <param name="ReportProblems">Why the last-report file could not take the report (the run itself still counts).</param>
 public sealed record ReconcileResult(
     Report Report,
     AgentException? Failure,
@@ -61,4 +61,10 @@ public sealed record ReconcileResult(
 
     /// <summary>Every failed row, in report order: the daemon's STATUS names the first.</summary>
     public IEnumerable<ProbeEntry> FailedProbes => Report.Probes.Where(p => p.Status == ProbeStatus.Failed);
+
+    /// <summary>
+    /// Sinks other than the last-report file that could not take the report (the node_exporter textfile), each as
+    /// "destination (problem)": `status` is unaffected, so they are not <see cref="ReportProblems"/>.
+    /// </summary>
+    public IReadOnlyList<string> OtherSinkProblems { get; init; } = [];
 }

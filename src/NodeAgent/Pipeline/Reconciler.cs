@@ -84,7 +84,8 @@ public sealed partial class Reconciler
         }
 
         var facts = new CycleFacts { CredentialsSource = run.Set?.Choice.Name, KeyAge = run.KeyAge, Counters = request.Counters };
-        return result with { ReportProblems = await PublishAsync(report, facts, ct).ConfigureAwait(false) };
+        var (lastReport, others) = await PublishAsync(report, facts, ct).ConfigureAwait(false);
+        return result with { ReportProblems = lastReport, OtherSinkProblems = others };
     }
 
     /// <summary>The plan of what apply would change; reads targets (never through a link), writes nothing.</summary>
@@ -307,9 +308,11 @@ public sealed partial class Reconciler
         return report;
     }
 
-    private async Task<IReadOnlyList<string>> PublishAsync(Report report, CycleFacts facts, CancellationToken ct)
+    /// <summary>Every sink gets the report; a failure of the last-report file (what `status` reads) is told apart from the others'.</summary>
+    private async Task<(IReadOnlyList<string> LastReport, IReadOnlyList<string> Others)> PublishAsync(Report report, CycleFacts facts, CancellationToken ct)
     {
         var problems = new List<string>();
+        var others = new List<string>();
         foreach (var sink in _services.ReportSinks)
         {
             try
@@ -318,12 +321,12 @@ public sealed partial class Reconciler
             }
             catch (AgentException e)
             {
-                problems.Add(e.Message);
+                (sink is LastReportFileSink ? problems : others).Add(sink is LastReportFileSink ? e.Message : $"{sink.Destination} ({e.Message})");
                 LogReportNotPublished(_logger, sink.Destination, e.Message);
             }
         }
 
-        return problems;
+        return (problems, others);
     }
 
     private void LogFailure(AgentException failure)

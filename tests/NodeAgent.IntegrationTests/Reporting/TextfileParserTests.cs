@@ -98,6 +98,7 @@ public sealed class TextfileParserTests
             CancellationToken.None);
         Assert.True(result.Failure is null, result.Failure?.Message);
         Assert.Empty(result.ReportProblems);
+        Assert.Empty(result.OtherSinkProblems);
     }
 
     private static async Task<IReadOnlyList<MetricFamily>> ParseAsync(string path)

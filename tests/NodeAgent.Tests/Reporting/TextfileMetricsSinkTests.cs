@@ -23,6 +23,7 @@ public sealed class TextfileMetricsSinkTests
         using var sandbox = new Sandbox();
         var result = await ApplyAsync(sandbox);
         Assert.Empty(result.ReportProblems);
+        Assert.Empty(result.OtherSinkProblems);
         Assert.False(Directory.Exists(sandbox.Target("/var/lib/node_exporter")));
     }
 
@@ -67,7 +68,8 @@ public sealed class TextfileMetricsSinkTests
         // Through the Reconciler it is a report problem (a warning), never a failed run.
         var result = await ApplyAsync(sandbox);
         Assert.Null(result.Failure);
-        Assert.Contains(result.ReportProblems, p => p.Contains("nodeagent.prom", StringComparison.Ordinal));
+        Assert.Empty(result.ReportProblems);
+        Assert.Contains(result.OtherSinkProblems, p => p.StartsWith(Path.Combine(directory, "nodeagent.prom") + " (", StringComparison.Ordinal));
     }
 
     [Fact]
