@@ -79,6 +79,11 @@ public static class ApplyCommand
                 await io.Error.WriteLineAsync($"warning: {problem}");
             }
 
+            foreach (var problem in outcome.OtherSinkProblems)
+            {
+                await io.Error.WriteLineAsync($"warning: the report was not written to {problem}");
+            }
+
             return outcome.Failure is { } failure ? await ErrorBoundary.PresentAsync(failure, io.Error, writes: !isDryRun) : outcome.ExitCode;
         }, io.Error, writes: !result.GetValue(dryRun)));
         return command;

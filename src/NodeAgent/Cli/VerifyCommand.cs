@@ -52,6 +52,11 @@ public static class VerifyCommand
                 await io.Error.WriteLineAsync($"warning: {problem}");
             }
 
+            foreach (var problem in outcome.OtherSinkProblems)
+            {
+                await io.Error.WriteLineAsync($"warning: the report was not written to {problem}");
+            }
+
             if (outcome.Failure is Sources.InvalidInputException { Errors.Count: var count } && outcome.Set is null)
             {
                 await io.Error.WriteLineAsync($"nodeagent: {count} problem(s) in the sources; no probe ran (see the sources rows).");

@@ -97,7 +97,7 @@ public sealed record RotationOptions
     /// </summary>
     public UnverifiableRotation WhenUnverifiable { get; init; } = UnverifiableRotation.Apply;
 
-    /// <summary>verify warns when the key in use was first placed on this host longer ago (IAM.3 of AWS Security Hub's FSBP: 90 days).</summary>
+    /// <summary>The key-age row of apply, run and verify warns when the key in use was first placed on this host longer ago (IAM.3 of AWS Security Hub's FSBP: 90 days).</summary>
     public int MaxKeyAgeDays { get; init; } = 90;
 }
 

@@ -32,6 +32,7 @@ public sealed partial class DaemonLoop : BackgroundService
     private readonly ServiceNotifier _notifier;
     private readonly SecretRegistry _secrets;
     private readonly PendingTriggers _queue = new();
+    private readonly CycleCounters _counters = new();
     private readonly LoopHeartbeat _heartbeat;
     private readonly Random _random;
     private readonly TimeSpan? _watchdog;
@@ -234,6 +235,8 @@ public sealed partial class DaemonLoop : BackgroundService
             // Not on the first cycle: READY waits for the files only, and the probe cycle queued after READY proves all.
             FullProbesAfterRotation = !triggers.HasFlag(Triggers.Start),
             CarriedRows = _reloadFailure?.ToRows().Select(r => r with { Probe = "config" }).ToList() ?? [],
+            Counters = _counters,
+            BeforePublish = CountCycle,
         };
         var result = await _reconciler.RunAsync(request, ct).ConfigureAwait(false);
         Remember(result);
@@ -248,33 +251,42 @@ public sealed partial class DaemonLoop : BackgroundService
             _lastProbes = probed;
             _retryProbes = probed.FirstFailure is not null;
         }
-        ReportFileChanges(result);
+
         _watcher?.Rearm();
         return result;
     }
 
+    /// <summary>Drift and rotations of a finished cycle, logged and counted before its report is published.</summary>
+    private void CountCycle(ReconcileResult result)
+    {
+        _counters.AddDriftRepairs(ReportFileChanges(result));
+        _counters.RecordRotation(result.Rotation);
+    }
+
     /// <summary>A change with the same sources as the last good cycle is drift (someone else touched the file); with new sources it is the rotation.</summary>
-    private void ReportFileChanges(ReconcileResult result)
+    /// <returns>How many drifted files were repaired.</returns>
+    private int ReportFileChanges(ReconcileResult result)
     {
         if (result.Apply is not { DryRun: false } apply)
         {
-            return;
+            return 0;
         }
 
+        var repaired = 0;
         var sameSources = result.Sources?.Fingerprint == _appliedFingerprint;
         foreach (var file in apply.Plan.Files.Where(f => f.IsChange && apply.WrittenPaths.Contains(f.Path)))
         {
-            if (sameSources && file.Action == FileAction.Update)
+            var what = !sameSources ? null : file.Action switch
             {
-                LogDrift(_logger, file.Path, string.Join("; ", file.Reasons));
-            }
-            else if (sameSources && file.Action == FileAction.Create)
+                FileAction.Update => string.Join("; ", file.Reasons),
+                FileAction.Create => "was missing",
+                FileAction.Remove => "reappeared on an instance-profile host",
+                _ => null,
+            };
+            if (what is not null)
             {
-                LogDrift(_logger, file.Path, "was missing");
-            }
-            else if (sameSources && file.Action == FileAction.Remove)
-            {
-                LogDrift(_logger, file.Path, "reappeared on an instance-profile host");
+                LogDrift(_logger, file.Path, what);
+                repaired++;
             }
         }
 
@@ -287,6 +299,8 @@ public sealed partial class DaemonLoop : BackgroundService
 
             _appliedFingerprint = result.Sources?.Fingerprint;
         }
+
+        return repaired;
     }
 
     private void Remember(ReconcileResult result)

@@ -25,13 +25,17 @@ public sealed class AgentServices
         var sources = CreateSources(context);
         Sources = wrapSources?.Invoke(sources) ?? sources;
         LastReportPath = Path.Combine(context.StateDirectory, LastReportStore.DefaultFileName);
+        KeyAges = new KeyAgeLedger(FileSystem, Path.Combine(context.StateDirectory, KeyAgeLedger.DefaultFileName), clock);
         var s3 = context.Options.Reporting.S3;
         S3Reports = s3.Uri is { } uri
             ? new S3ReportSink(S3ReportLocation.Parse(uri, "reporting.s3.uri"), s3, context.Options.Imds, clock)
             : null;
-        ReportSinks = S3Reports is null
-            ? [new LastReportFileSink(FileSystem, LastReportPath)]
-            : [new LastReportFileSink(FileSystem, LastReportPath), S3Reports];
+        IReportSink[] local =
+        [
+            new LastReportFileSink(FileSystem, LastReportPath),
+            new TextfileMetricsSink(FileSystem, context.Paths.Map(context.Options.Reporting.Textfile.Path)),
+        ];
+        ReportSinks = S3Reports is null ? local : [.. local, S3Reports];
     }
 
     public AgentContext Context { get; }
@@ -48,6 +52,9 @@ public sealed class AgentServices
     public ISourceProvider Sources { get; }
 
     public string LastReportPath { get; }
+
+    /// <summary>When this host first placed each access key (STATE/key-ages.json), for the key-age row and metric.</summary>
+    public KeyAgeLedger KeyAges { get; }
 
     public IReadOnlyList<IReportSink> ReportSinks { get; }
 

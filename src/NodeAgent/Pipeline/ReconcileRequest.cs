@@ -31,6 +31,12 @@ public sealed record ReconcileRequest(ReportMode Mode)
 
     /// <summary>Rows the caller already knows belong in this run's report (the daemon: a configuration reload that failed).</summary>
     public IReadOnlyList<ProbeResult> CarriedRows { get; init; } = [];
+
+    /// <summary>The daemon's counters, for the metrics sink; null for a one-shot apply or verify.</summary>
+    public CycleCounters? Counters { get; init; }
+
+    /// <summary>Called with the finished result before the report goes to the sinks (the daemon counts drift here, so the metrics include it).</summary>
+    public Action<ReconcileResult>? BeforePublish { get; init; }
 }
 
 /// <summary>
@@ -38,7 +44,7 @@ public sealed record ReconcileRequest(ReportMode Mode)
 /// already rows of <see cref="Report"/>); everything before the failure is kept, so an operator sees how far it got.
 /// </summary>
 /// <param name="Apply">Plan, written paths and container outcomes; null for verify or when the run stopped before a plan.</param>
-/// <param name="ReportProblems">Sinks that could not take the report (the run itself still counts), one sentence each.</param>
+/// <param name="ReportProblems">Why the last-report file or the S3 reports could not take the report (the run itself still counts), one sentence each.</param>
 public sealed record ReconcileResult(
     Report Report,
     AgentException? Failure,
@@ -55,4 +61,10 @@ public sealed record ReconcileResult(
 
     /// <summary>Every failed row, in report order: the daemon's STATUS names the first.</summary>
     public IEnumerable<ProbeEntry> FailedProbes => Report.Probes.Where(p => p.Status == ProbeStatus.Failed);
+
+    /// <summary>
+    /// Sinks other than the last-report file that could not take the report (the node_exporter textfile), each as
+    /// "destination (problem)": `status` is unaffected, so they are not <see cref="ReportProblems"/>.
+    /// </summary>
+    public IReadOnlyList<string> OtherSinkProblems { get; init; } = [];
 }

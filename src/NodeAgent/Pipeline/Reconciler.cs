@@ -81,8 +81,17 @@ public sealed partial class Reconciler
         }
 
         var report = Compose(run, Stopwatch.GetElapsedTime(started));
-        var problems = request.Mode == ReportMode.DryRun ? [] : await PublishAsync(report, ct).ConfigureAwait(false);
-        return new ReconcileResult(report, run.Failure, run.Apply, run.Sources, run.Set, run.Rotation, problems);
+        var result = new ReconcileResult(report, run.Failure, run.Apply, run.Sources, run.Set, run.Rotation, []);
+        // Before the sinks, so what the caller counts from this run (the daemon's drift repairs) is in this run's metrics.
+        request.BeforePublish?.Invoke(result);
+        if (request.Mode == ReportMode.DryRun)
+        {
+            return result;
+        }
+
+        var facts = new CycleFacts { CredentialsSource = run.Set?.Choice.Name, KeyAge = run.KeyAge, Counters = request.Counters };
+        var (lastReport, others) = await PublishAsync(report, facts, ct).ConfigureAwait(false);
+        return result with { ReportProblems = lastReport, OtherSinkProblems = others };
     }
 
     /// <summary>The plan of what apply would change; reads targets (never through a link), writes nothing.</summary>
@@ -151,6 +160,13 @@ public sealed partial class Reconciler
             run.Request.Waiting ?? (_ => { }), ct, _services.FileSystem).ConfigureAwait(false);
         var plan = PlanFor(set);
         run.Rows.AddRange(FileStateProbe.Results(plan));
+        if (set.Credentials is { } keys)
+        {
+            // The key in use is the placed one (the probes sign with it), or, with nothing placed yet, the sources' one.
+            var inUse = _probes.PlacedIdentity() is CredentialSource.StaticKeys placed ? placed.Keys.AccessKeyId : keys.AccessKeyId;
+            AddKeyAge(run, inUse, record: false);
+        }
+
         var scope = run.Request.Probes == ProbeScope.None ? ProbeScope.Full : run.Request.Probes;
         run.Rows.AddRange(await _probes.RunAsync(set, plan, scope, ProbeTimeout(run.Request), ct).ConfigureAwait(false));
     }
@@ -213,6 +229,13 @@ public sealed partial class Reconciler
             }
 
             run.Apply = new ApplyResult(plan, written, false, null, request.Restart ? null : "--no-restart") { Domains = results };
+            // Read back from root's credentials file: only a key that really is in place there gets its first placement.
+            // Under the lock, so two applies never interleave their read and rewrite of the ledger.
+            if (set.Credentials is { } sourceKeys && _probes.PlacedIdentity() is CredentialSource.StaticKeys { Keys: var placedKeys })
+            {
+                AddKeyAge(run, placedKeys.AccessKeyId, record: placedKeys.AccessKeyId.Equals(sourceKeys.AccessKeyId));
+            }
+
             if (request.Restart)
             {
                 // Run even when no file changed: a consumer whose environment is still stale (an earlier apply that
@@ -261,6 +284,26 @@ public sealed partial class Reconciler
         }
     }
 
+    /// <summary>
+    /// The key-age row of <paramref name="accessKeyId"/>, after noting its placement when <paramref name="record"/>. A
+    /// ledger that cannot be read or written is a warning on the row: the keys are placed all the same.
+    /// </summary>
+    private void AddKeyAge(Run run, Secret accessKeyId, bool record)
+    {
+        try
+        {
+            var ledger = _services.KeyAges;
+            var entry = record ? ledger.RecordPlaced(accessKeyId) : ledger.Find(accessKeyId);
+            run.KeyAge = KeyAgeRow.For(accessKeyId.Masked, entry, _services.Clock.GetUtcNow(), _services.Context.Options.Rotation.MaxKeyAgeDays);
+        }
+        catch (AgentException e)
+        {
+            run.KeyAge = KeyAgeRow.Unknown(accessKeyId.Masked, e.Message);
+        }
+
+        run.Rows.Add(run.KeyAge.Row);
+    }
+
     private TimeSpan ProbeTimeout(ReconcileRequest request) =>
         request.ProbeTimeout ?? TimeSpan.FromSeconds(_services.Context.Options.Probes.TimeoutSeconds);
 
@@ -283,26 +326,38 @@ public sealed partial class Reconciler
         return report;
     }
 
-    private async Task<IReadOnlyList<string>> PublishAsync(Report report, CancellationToken ct)
+    /// <summary>Every sink gets the report; a failure of the last-report file (what `status` reads) is told apart from the others'.</summary>
+    private async Task<(IReadOnlyList<string> LastReport, IReadOnlyList<string> Others)> PublishAsync(Report report, CycleFacts facts, CancellationToken ct)
     {
         var problems = new List<string>();
+        var others = new List<string>();
         foreach (var sink in _services.ReportSinks)
         {
             try
             {
-                await sink.PublishAsync(report, ct).ConfigureAwait(false);
+                await sink.PublishAsync(report, facts, ct).ConfigureAwait(false);
             }
             catch (AgentException e)
             {
                 // Worded per sink: the operator acts differently on a missing last-report.json and a missed S3 upload.
-                problems.Add(sink is LastReportFileSink
-                    ? $"the last report was not written ({e.Message}); `nodeagent status` shows the previous one"
-                    : $"the report was not sent to {sink.Destination} ({e.Message}); the run itself counts, and the next run sends again");
+                switch (sink)
+                {
+                    case LastReportFileSink:
+                        problems.Add($"the last report was not written ({e.Message}); `nodeagent status` shows the previous one");
+                        break;
+                    case S3ReportSink:
+                        problems.Add($"the report was not sent to {sink.Destination} ({e.Message}); the run itself counts, and the next run sends again");
+                        break;
+                    default:
+                        others.Add($"{sink.Destination} ({e.Message})");
+                        break;
+                }
+
                 LogReportNotPublished(_logger, sink.Destination, e.Message);
             }
         }
 
-        return problems;
+        return (problems, others);
     }
 
     private void LogFailure(AgentException failure)
@@ -353,6 +408,8 @@ public sealed partial class Reconciler
         public ApplyResult? Apply { get; set; }
 
         public RotationCheck? Rotation { get; set; }
+
+        public KeyAge? KeyAge { get; set; }
 
         public AgentException? Failure { get; set; }
     }

@@ -21,7 +21,7 @@ public static class ReportTable
 
     private const string DetailIndent = "          ";
     private const int StatusWidth = 8;
-    private static readonly string[] KindOrder = ["sources", "credentials", "imds", "identity", "file", "container"];
+    private static readonly string[] KindOrder = ["sources", "credentials", "key-age", "imds", "identity", "file", "container"];
 
     public static string Render(Report r, TerminalStyle? style = null, bool verbose = false)
     {

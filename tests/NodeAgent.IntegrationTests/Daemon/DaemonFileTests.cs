@@ -170,6 +170,38 @@ public sealed class DaemonFileTests
     }
 
     [Fact]
+    public async Task The_textfile_counts_the_first_placement_and_a_drift_repair_and_survives_a_reload()
+    {
+        using var sandbox = new Sandbox();
+        var prom = sandbox.Target("/var/lib/node_exporter/textfile_collector/nodeagent.prom");
+        Directory.CreateDirectory(Path.GetDirectoryName(prom)!);
+        using var notify = new NotifySocket();
+        using var daemon = Start(notify, sandbox, Config(sandbox, drift: 1));
+        await notify.WaitForAsync(d => d.StartsWith("READY=1", StringComparison.Ordinal), Within, "READY=1");
+
+        // READY follows the first cycle, whose report (and metrics) were published before it.
+        var first = File.ReadAllText(prom);
+        Assert.Contains("nodeagent_rotations_total{result=\"first_placement\"} 1\n", first, StringComparison.Ordinal);
+        Assert.Contains("nodeagent_drift_repairs_total 0\n", first, StringComparison.Ordinal);
+        Assert.Contains("nodeagent_credentials_info{key=\"AKIA…G001\",source=\"static\"} 1\n", first, StringComparison.Ordinal);
+
+        var credentials = sandbox.Target("/home/ubuntu/.aws/credentials");
+        File.SetUnixFileMode(credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        await daemon.WaitForErrorAsync(_ => File.ReadAllText(prom).Contains("nodeagent_drift_repairs_total 1\n", StringComparison.Ordinal), Within, "the repair counted");
+
+        // A reload brings new services and sinks; the counters are the daemon's and carry on.
+        daemon.Signal("HUP");
+        await daemon.WaitForErrorAsync(e => e.Contains("reloaded", StringComparison.Ordinal), Within, "the reload");
+        var statuses = notify.Statuses.Count;
+        await notify.WaitForAsync(_ => notify.Statuses.Count >= statuses + 2, Within, "two more cycles");
+        Assert.Contains("nodeagent_drift_repairs_total 1\n", File.ReadAllText(prom), StringComparison.Ordinal);
+        Assert.Contains("nodeagent_rotations_total{result=\"first_placement\"} 1\n", File.ReadAllText(prom), StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(prom));
+        TestData.AssertNoSecret(File.ReadAllText(prom));
+        Assert.Equal(ExitCodes.Ok, await daemon.StopAsync(Within));
+    }
+
+    [Fact]
     public async Task SIGHUP_with_a_broken_configuration_keeps_the_running_one_and_says_so_and_a_fixed_one_is_taken()
     {
         using var sandbox = new Sandbox();

@@ -32,7 +32,7 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         var lines = run.Output.TrimEnd('\n').Split('\n');
-        Assert.Matches(@"^nodeagent verify: ok — 32 ok, 0 failed, 0 skipped in \d+\.\d s$", lines[0]);
+        Assert.Matches(@"^nodeagent verify: ok — 33 ok, 0 failed, 0 skipped in \d+\.\d s$", lines[0]);
         Assert.Contains("ok      identity     sts", lines);
         Assert.Equal(8, lines.Count(l => l.StartsWith("ok      file         ", StringComparison.Ordinal)));
         Assert.Matches(@"(?m)^STATUS +BUCKET +List Loc +Put +Get +Del$", run.Output);
@@ -93,13 +93,13 @@ public sealed class VerifyCommandTests(MotoServerFixture moto)
         Assert.True(result.IsValid, ReportSchema.Describe(result));
         using var doc = JsonDocument.Parse(run.Output);
         Assert.Equal("verify", doc.RootElement.GetProperty("mode").GetString());
-        Assert.Equal(1 + 8 + 1 + 20, doc.RootElement.GetProperty("probes").GetArrayLength());
+        Assert.Equal(1 + 1 + 8 + 1 + 20, doc.RootElement.GetProperty("probes").GetArrayLength());
         AssertNoSecretOf(user, run);
 
         var status = await sandbox.RunAsync("status", "--config", config, "--root", sandbox.Root);
         Assert.True(status.ExitCode == ExitCodes.Ok, status.ToString());
         Assert.Matches(@"(?m)^last report: \S+/var/lib/nodeagent/last-report\.json\n  made by verify at .*Z, \d+ s ago$", status.Output);
-        Assert.Contains("30 ok, 0 failed, 0 skipped", status.Output, StringComparison.Ordinal);
+        Assert.Contains("31 ok, 0 failed, 0 skipped", status.Output, StringComparison.Ordinal);
     }
 
     [Fact]
