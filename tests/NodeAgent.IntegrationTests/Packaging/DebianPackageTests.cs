@@ -115,7 +115,7 @@ public sealed partial class DebianPackageTests
         var flat = WhiteSpace().Replace(rendered, " ");
         var help = await Tool.OutputOfAsync(PackageArtifacts.Binary("amd64"), "--help");
         var commands = HelpCommand().Matches(help[help.IndexOf("Commands:", StringComparison.Ordinal)..]).Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["apply", "verify", "status", "run"], commands);
+        Assert.Equal(["apply", "verify", "status", "run", "fleet"], commands);
         foreach (var command in commands)
         {
             Assert.Contains($"nodeagent {command} [options]", flat, StringComparison.Ordinal);
