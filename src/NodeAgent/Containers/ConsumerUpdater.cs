@@ -30,7 +30,6 @@ public sealed partial class ConsumerUpdater
 
     public async Task<IReadOnlyList<ContainerOutcome>> UpdateAsync(ConsumerUpdateRequest request, CancellationToken ct)
     {
-        var scrubber = new KnownValueScrubber(request.DesiredEnvironment.Values);
         var outcomes = new List<ContainerOutcome>();
         DockerClient client;
         IReadOnlyList<ConsumerContainer> found;
@@ -55,23 +54,12 @@ public sealed partial class ConsumerUpdater
                 return EveryConsumerFailed($"could not list containers: {unavailable.Reason}", unavailable.Fix);
             }
 
-            foreach (var consumer in _finder.ConsumerNames)
-            {
-                var containers = found.Where(c => c.Consumer == consumer).ToList();
-                if (containers.Count == 0)
-                {
-                    outcomes.Add(new ContainerOutcome(consumer, null, null, ContainerAction.NotFound,
-                        ConsumerFinder.NotFoundReason(consumer), ConsumerFinder.NotFoundFix(consumer)));
-                    continue;
-                }
-
-                foreach (var container in containers)
-                {
-                    var outcome = await UpdateOneAsync(client, container, request, scrubber, ct).ConfigureAwait(false);
-                    Log(outcome);
-                    outcomes.Add(outcome);
-                }
-            }
+            // Consumers are independent services, so they restart side by side: a rotation costs the slowest
+            // consumer's restart and readiness wait, not their sum. The replicas of one consumer still go one after
+            // another, so a scaled service is never down all at once. Outcomes keep the configured order.
+            var perConsumer = await Task.WhenAll(_finder.ConsumerNames.Select(
+                consumer => UpdateConsumerAsync(client, consumer, found, request, ct))).ConfigureAwait(false);
+            outcomes.AddRange(perConsumer.SelectMany(o => o));
         }
 
         return outcomes;
@@ -94,6 +82,31 @@ public sealed partial class ConsumerUpdater
 
     [LoggerMessage(EventId = NodeAgent.Logging.LogEvents.ContainersFailed, Level = LogLevel.Error, Message = "container {Consumer} {Container}: failed: {Reason} (fix: {Fix})")]
     private static partial void LogFailed(ILogger logger, string consumer, string? container, string reason, string? fix);
+
+    private async Task<IReadOnlyList<ContainerOutcome>> UpdateConsumerAsync(
+        DockerClient client, string consumer, IReadOnlyList<ConsumerContainer> found, ConsumerUpdateRequest request,
+        CancellationToken ct)
+    {
+        // One scrubber per consumer: it learns the values of each container's environment as it goes, and the
+        // consumers run concurrently.
+        var scrubber = new KnownValueScrubber(request.DesiredEnvironment.Values);
+        var containers = found.Where(c => c.Consumer == consumer).ToList();
+        if (containers.Count == 0)
+        {
+            return [new ContainerOutcome(consumer, null, null, ContainerAction.NotFound,
+                ConsumerFinder.NotFoundReason(consumer), ConsumerFinder.NotFoundFix(consumer))];
+        }
+
+        var outcomes = new List<ContainerOutcome>();
+        foreach (var container in containers)
+        {
+            var outcome = await UpdateOneAsync(client, container, request, scrubber, ct).ConfigureAwait(false);
+            Log(outcome);
+            outcomes.Add(outcome);
+        }
+
+        return outcomes;
+    }
 
     private async Task<ContainerOutcome> UpdateOneAsync(
         DockerClient client, ConsumerContainer container, ConsumerUpdateRequest request, KnownValueScrubber scrubber, CancellationToken ct)

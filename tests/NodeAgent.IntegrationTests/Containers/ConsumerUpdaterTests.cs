@@ -1,6 +1,8 @@
 // Docker inspect models are nullable-annotated throughout; a null here is a test failure anyway (NullReferenceException).
 #nullable disable warnings
 
+using System.Globalization;
+
 using Docker.DotNet.Models;
 
 using NodeAgent.Containers;
@@ -128,6 +130,34 @@ public sealed class ConsumerUpdaterTests
         {
             Assert.Contains($"AWS_SECRET_ACCESS_KEY={NewSecret}", (await box.InspectAsync(r.ContainerId!)).Config.Env);
         }
+    }
+
+    [DockerFact]
+    public async Task Update_restarts_different_consumers_side_by_side_and_replicas_of_one_in_turn()
+    {
+        await using var box = await DockerSandbox.CreateAsync();
+        var binds = new[] { $"{box.RootAws}:/root/.aws:ro" };
+        await box.ComposeServiceAsync(box.Compute, binds: binds);
+        await box.ComposeServiceAsync(box.Simulators, index: 1, binds: binds);
+        await box.ComposeServiceAsync(box.Simulators, index: 2, binds: binds);
+
+        var outcomes = await Update(box, [box.RootCredentials]);
+
+        Assert.All(outcomes, o => Assert.Equal(ContainerAction.Restarted, o.Action));
+        Assert.Equal([box.Simulators, box.Simulators, box.Compute], outcomes.Select(o => o.Consumer));
+        var started = new Dictionary<string, DateTime>();
+        foreach (var o in outcomes)
+        {
+            started[o.ContainerName] = DateTime.Parse((await box.InspectAsync(o.ContainerId!)).State.StartedAt, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+        }
+
+        // Docker's own start times, not this test's clock: one after the other, each restart waits out the
+        // stability window before the next begins, so two consumers started within one window ran side by side.
+        var compute = started[$"{box.Project}-{box.Compute}-1"];
+        var replica1 = started[$"{box.Project}-{box.Simulators}-1"];
+        var replica2 = started[$"{box.Project}-{box.Simulators}-2"];
+        Assert.True((compute - replica1).Duration() < ContainerReadiness.StabilityWindow, $"compute {compute:O}, simulators-1 {replica1:O}");
+        Assert.True(replica2 - replica1 >= ContainerReadiness.StabilityWindow, $"simulators-1 {replica1:O}, simulators-2 {replica2:O}");
     }
 
     [DockerFact]
