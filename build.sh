@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# NodeAgent build entry point. Verbs: build, test, e2e, publish, package, demo, format.
+# NodeAgent build entry point. Verbs: build, test, e2e, publish, package, demo, bench, format.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -22,6 +22,7 @@ usage: ./build.sh VERB
   e2e       the .deb on a booted systemd host (tests/e2e/run.sh; needs dockerd, moto_server, debootstrap)
   package   publish, then artifacts/nodeagent_VERSION_amd64.deb and _arm64.deb (dpkg-buildpackage, debhelper)
   demo      render the sample sources into a sandbox root and verify against a local moto_server
+  bench     every performance figure, whole process, side by side -> bench/results.md, bench/results.json
   format    dotnet format (verify only with CHECK=1)
 USAGE
 }
@@ -114,6 +115,7 @@ case "${1:-}" in
   package) package ;;
   e2e) exec bash tests/e2e/run.sh ;;
   demo) shift; exec bash deployment/demo.sh "$@" ;;
+  bench) exec bash bench/run.sh ;;
   format)
     if [[ "${CHECK:-0}" == 1 ]]; then dotnet format NodeAgent.sln --verify-no-changes; else dotnet format NodeAgent.sln; fi ;;
   -h|--help|help|"") usage ;;

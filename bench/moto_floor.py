@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """moto's own floor for the AWS calls one `nodeagent verify` makes, timed inside one warm Python process (no process
-start, clients and connections built once), so bench/verify.sh can say how far above the server verify is.
+start, clients and connections built once), so ./build.sh bench (figure 2) can say how far above the server verify is.
 
 The calls, in verify's shape: STS GetCallerIdentity, and per bucket one chain of ListObjectsV2 (probe prefix, 1 key),
 GetBucketLocation, DeleteObject (the not-yet-written key), PutObject, GetObject, DeleteObject; the identity call
@@ -67,6 +67,6 @@ with ThreadPoolExecutor(max_workers=len(buckets) + 1) as pool:
         for _ in range(runs):
             ms, calls = one_run(pool, parallel)
             times.append(ms)
-        result[name] = {"calls": calls, "median_ms": round(statistics.median(times), 1),
+        result[name] = {"calls": calls, "median_ms": round(statistics.median(times), 1), "times_ms": times,
                         "min_ms": round(min(times), 1), "per_call_ms": round(statistics.median(times) / calls, 2)}
 print(json.dumps(result))
