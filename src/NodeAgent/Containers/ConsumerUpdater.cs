@@ -30,7 +30,6 @@ public sealed partial class ConsumerUpdater
 
     public async Task<IReadOnlyList<ContainerOutcome>> UpdateAsync(ConsumerUpdateRequest request, CancellationToken ct)
     {
-        var outcomes = new List<ContainerOutcome>();
         DockerClient client;
         IReadOnlyList<ConsumerContainer> found;
         try
@@ -59,10 +58,8 @@ public sealed partial class ConsumerUpdater
             // another, so a scaled service is never down all at once. Outcomes keep the configured order.
             var perConsumer = await Task.WhenAll(_finder.ConsumerNames.Select(
                 consumer => UpdateConsumerAsync(client, consumer, found, request, ct))).ConfigureAwait(false);
-            outcomes.AddRange(perConsumer.SelectMany(o => o));
+            return [.. perConsumer.SelectMany(o => o)];
         }
-
-        return outcomes;
     }
 
     // Someone froze it on purpose (maintenance, debugging): a stop would be queued behind the freeze and end in a
