@@ -115,7 +115,7 @@ case "${1:-}" in
   package) package ;;
   e2e) exec bash tests/e2e/run.sh ;;
   demo) shift; exec bash deployment/demo.sh "$@" ;;
-  bench) exec bash bench/run.sh ;;
+  bench) publish_rid linux-x64 objcopy >/dev/null; exec bash bench/run.sh ;;
   format)
     if [[ "${CHECK:-0}" == 1 ]]; then dotnet format NodeAgent.sln --verify-no-changes; else dotnet format NodeAgent.sln; fi ;;
   -h|--help|help|"") usage ;;

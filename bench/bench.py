@@ -263,8 +263,8 @@ def figure_verify(keys):
     agent(AOT, "verify", root=root)
     env = aws_env(keys["a"])
     aws = shutil.which("aws")
-    cli = subprocess.run([aws, "--version"], capture_output=True, text=True).stdout.strip() or \
-        subprocess.run([aws, "--version"], capture_output=True, text=True).stderr.strip()
+    version = subprocess.run([aws, "--version"], capture_output=True, text=True)
+    cli = (version.stdout or version.stderr).strip()   # CLI v1 prints its version on stderr
     old_form = subprocess.run(["bash", str(REPO / "bench/baseline/legacy-verify.sh"), ENDPOINT, bucket_name("raw")],
                               env=dict(env, LEGACY_MAX_ITEMS="1"), capture_output=True).returncode
     legacy = f"bash {REPO}/bench/baseline/legacy-verify.sh {ENDPOINT} " + " ".join(bucket_name(r) for r in ROLES4)
@@ -406,12 +406,13 @@ def figure_daemon(keys, idle, rotation_root, names, current):
         before = started_at(names)
         started = time.perf_counter()
         write_sources(rotation_root, keys[current], ROLES4)
+        # Each cycle ends with STATUS=, after it judged the consumers it restarted ready; a timer's cycle may come
+        # first, so wait for the one that restarted both. No polling: it would compete with the daemon for the CPU.
         while True:
+            daemon.wait_for("STATUS=")
             after = started_at(names)
             if all(a[0] == "true" and a[1] != b[1] for a, b in zip(after, before)):
                 break
-            time.sleep(0.005)
-        daemon.wait_for("STATUS=")   # the cycle's own end: after it judged both consumers ready
         latencies.append(time.perf_counter() - started)
     daemon.stop()
     raw["source_change_to_ready"] = latencies

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ./build.sh bench — every performance figure, whole process, in one run: bench/results.md and bench/results.json.
 # Not part of ./build.sh test. Installs what it needs (hyperfine, the AWS CLI, GNU time, Docker, debhelper) with apt
-# when missing, builds the Native AOT binary and its amd64 package when the sources are newer, and the two other
+# when missing, builds the amd64 package when the binary build.sh published is newer, and the two other
 # shipping forms figure 6 compares (framework-dependent; self-contained ReadyToRun single file), starts moto_server
 # (signatures and IAM policies checked) and, when none answers, dockerd; stops what it started.
 # ROUNDS (5), IDLE (60 s), CYCLES (10000) and FIGURES ("1 2 3 4 5 6 7") tune it; see bench/bench.py.
@@ -25,15 +25,10 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# ./build.sh bench has just published it (build.sh's publish_rid: the shipped binary, byte for byte).
 binary=artifacts/linux-x64/nodeagent
+[[ -x "$binary" ]] || die "$binary is missing; run the bench as ./build.sh bench, which publishes it first"
 stale() { [[ ! -e "$1" ]] || [[ -n "$(find src Directory.Build.props Directory.Packages.props -newer "$1" -type f -print -quit)" ]]; }
-if stale "$binary"; then
-  say "publishing the Native AOT binary"
-  dotnet publish src/NodeAgent/NodeAgent.csproj -c Release -r linux-x64 -nologo -clp:NoSummary -v quiet \
-    -o artifacts/linux-x64 -p:UseSystemZlib=true >/dev/null
-  rm -f artifacts/linux-x64/*.dbg
-  objcopy --remove-section=.comment "$binary"
-fi
 deb=$(ls -t artifacts/nodeagent_*_amd64.deb 2>/dev/null | head -1 || true)
 if [[ -z "$deb" || "$binary" -nt "$deb" ]]; then
   say "building the amd64 package"
