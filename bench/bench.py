@@ -379,12 +379,16 @@ def figure_daemon(keys, idle, rotation_root, names, current):
     for _ in range(200):       # warm-up: the reload path's first allocations
         daemon.process.send_signal(signal.SIGHUP)
         daemon.wait_for("STATUS=")
+    # Both readings after a second's rest: the daemon gives a cycle's memory back once the loop goes idle
+    # (IdleMemoryTrim), so a reading taken straight after a burst measures the burst, not what stays.
+    time.sleep(1)
     before = daemon.rss_kib()
     started = time.monotonic()
     for _ in range(CYCLES):
         daemon.process.send_signal(signal.SIGHUP)
         daemon.wait_for("STATUS=")
     elapsed = time.monotonic() - started
+    time.sleep(1)
     after = daemon.rss_kib()
     daemon.stop()
     growth = (after - before) / before * 100
